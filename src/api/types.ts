@@ -1,0 +1,158 @@
+/**
+ * The wire types, exactly as the Elastic Deployment API sends and takes them
+ * (../shared/seed/elastic-deployment-api.txt). Ids are strings end to end.
+ * Responses are typed with every documented field optional-safe where the docs disagree,
+ * and an index signature so that unknown fields pass through untouched.
+ */
+
+/** The response envelope of every call. `code` 10000 is success, whatever the HTTP status. */
+export interface Envelope<T> {
+  code: number;
+  message: string;
+  data: T;
+}
+
+/** Yotta's success code. */
+export const SUCCESS_CODE = 10000;
+
+/** Documented deployment statuses; the API may send others (`TERMINATED` is seen in one table). */
+export const DEPLOYMENT_STATUSES = ['INITIALIZING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'] as const;
+export type KnownDeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+/** A deployment status: a documented one, or whatever else the server sends. */
+export type DeploymentStatus = KnownDeploymentStatus | (string & {});
+
+/** Documented worker statuses (pod-style names). */
+export const WORKER_STATUSES = ['INITIALIZE', 'RUNNING', 'TERMINATING', 'TERMINATED', 'FAILED'] as const;
+export type KnownWorkerStatus = (typeof WORKER_STATUSES)[number];
+export type WorkerStatus = KnownWorkerStatus | (string & {});
+
+export const SERVICE_MODES = ['ALB', 'QUEUE', 'CUSTOM'] as const;
+export type ServiceMode = (typeof SERVICE_MODES)[number];
+
+/** A resource in a request: where workers may run and on what GPU. */
+export interface Resource {
+  region: string;
+  gpuType: string;
+  gpuCount: number;
+}
+
+/** A resource as the API returns it. */
+export interface ResourceResponse {
+  region: string;
+  regionDisplayName?: string;
+  gpuType: string;
+  gpuDisplayName?: string;
+  gpuCount: number;
+  singleCardVramInGb?: number;
+  singleCardVcpu?: number;
+  singleCardRamInGb?: number;
+  [extra: string]: unknown;
+}
+
+export interface EnvironmentVar {
+  key: string;
+  value: string;
+}
+
+export interface Expose {
+  port: number;
+  /** Only `HTTP` is documented. */
+  protocol: string;
+}
+
+/** Body of POST /create. */
+export interface CreateDeploymentRequest {
+  name: string;
+  image: string;
+  imageRegistry?: string;
+  resources: Resource[];
+  minSingleCardVramInGb?: number;
+  minSingleCardVcpu?: number;
+  minSingleCardRamInGb?: number;
+  containerVolumeInGb: number;
+  credentialId?: string;
+  workers: number;
+  serviceMode: ServiceMode;
+  initializationCommand: string;
+  environmentVars?: EnvironmentVar[];
+  expose?: Expose;
+}
+
+/** Body of POST /{id}/update: no image, imageRegistry or serviceMode (they cannot change). */
+export interface UpdateDeploymentRequest {
+  name: string;
+  resources: Resource[];
+  minSingleCardVramInGb?: number;
+  minSingleCardVcpu?: number;
+  minSingleCardRamInGb?: number;
+  containerVolumeInGb: number;
+  credentialId?: string;
+  workers: number;
+  initializationCommand?: string;
+  environmentVars?: EnvironmentVar[];
+  expose?: Expose;
+}
+
+/** Body of POST /{id}/workers. */
+export interface ScaleDeploymentRequest {
+  workers: number;
+}
+
+/** ElasticDeploymentDetail. */
+export interface ElasticDeploymentDetail {
+  id: string;
+  name: string;
+  creator?: string;
+  /** Only for serviceMode ALB. */
+  domain?: string;
+  imageRegistry?: string;
+  image: string;
+  resources: ResourceResponse[];
+  minSingleCardVramInGb?: number;
+  minSingleCardVcpu?: number;
+  minSingleCardRamInGb?: number;
+  containerVolumeInGb: number;
+  credentialId?: string;
+  initializationCommand?: string;
+  environmentVars?: EnvironmentVar[];
+  expose?: Expose;
+  totalWorkers: number;
+  runningWorkers: number;
+  /** Accrued cost, a decimal string. */
+  cost?: string;
+  perSecondPrice?: string;
+  perHourPrice?: string;
+  serviceMode: ServiceMode | (string & {});
+  status: DeploymentStatus;
+  [extra: string]: unknown;
+}
+
+/** ElasticDeploymentWorkerDetail. */
+export interface ElasticDeploymentWorkerDetail {
+  id: string;
+  region?: string;
+  regionDisplayName?: string;
+  gpuType?: string;
+  gpuDisplayName?: string;
+  gpuCount?: number;
+  singleCardVramInGb?: number;
+  singleCardVcpu?: number;
+  singleCardRamInGb?: number;
+  /** Uptime in milliseconds, as a string. */
+  uptime?: string;
+  cost?: string;
+  status: WorkerStatus;
+  [extra: string]: unknown;
+}
+
+/** Yotta's documented response codes. */
+export const ResponseCode = {
+  SUCCESS: 10000,
+  PARAMETER_ERROR: 10001,
+  SYSTEM_ERROR: 10002,
+  RECORD_NOT_FOUND: 10007,
+  DEPLOYMENT_NOT_FOUND: 24001,
+  ACTION_NOT_ALLOWED: 24002,
+  DEPLOYMENT_LIMIT: 24003,
+  INSUFFICIENT_GPUS: 24009,
+} as const;

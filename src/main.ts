@@ -1,0 +1,162 @@
+/**
+ * main(argv, ctx) → exit code. Builds the commander program, runs it, and maps every error to
+ * one clear message on stderr and an exit code from the table in errors.ts. Never exits.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { Context } from './context.js';
+import { colorEnabled } from './context.js';
+import { EXIT_CODE_HELP, ExitCode, InterruptedError, UsageError, YottaError } from './errors.js';
+import { parseDuration } from './duration.js';
+import { registerDeployCommands } from './commands/deploy/index.js';
+import { registerAuthCommands } from './commands/auth/index.js';
+import { registerConfigCommands } from './commands/config.js';
+import { registerSandboxCommand } from './commands/sandbox.js';
+import { registerMiscCommands } from './commands/misc.js';
+
+/** Output formats of `-o/--output`. */
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The global flags, as every command sees them (`cmd.optsWithGlobals()`). */
+export interface GlobalOptions {
+  baseUrl?: string;
+  profile?: string;
+  output?: OutputFormat;
+  json?: boolean;
+  /** false with --no-color */
+  color: boolean;
+  /** false with --no-input */
+  input: boolean;
+  debug?: boolean;
+  quiet?: boolean;
+  sandbox?: boolean;
+  /** Request timeout in ms. */
+  timeout?: number;
+}
+
+/** Reads the global options of the command being run, normalised (`--json` means `-o json`). */
+export function globalsOf(cmd: Command): GlobalOptions {
+  const all = cmd.optsWithGlobals<GlobalOptions>();
+  const output: OutputFormat | undefined = all.json ? 'json' : all.output;
+  return { ...all, output };
+}
+
+const EXAMPLES = `
+Examples:
+  $ yotta --sandbox deploy create -f deploy.example.yaml   try every command locally, no account needed
+  $ yotta auth login                                        store your API key
+  $ yotta deploy list --status running
+  $ yotta deploy scale 378888638324150969 4 --wait
+  $ yotta deploy list --json | jq -r '.[].id'
+`;
+
+function exitCodeHelp(): string {
+  return '\nExit codes:\n' + EXIT_CODE_HELP.map(([c, t]) => `  ${String(c).padStart(3)}  ${t}`).join('\n') + '\n';
+}
+
+/** Builds the whole program. Exported for help-text tests. */
+export function buildProgram(ctx: Context): Command {
+  const program = new Command('yotta');
+  program
+    .description("Run container images on GPU workers with Yotta's Elastic Deployment API.")
+    .version(ctx.version, '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help for a command')
+    .addHelpCommand(false)
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => void ctx.stdout.write(s),
+      writeErr: (s) => void ctx.stderr.write(s),
+      // Errors are printed by main() in one place, in text or JSON form.
+      outputError: () => undefined,
+      getOutHelpWidth: () => ctx.stdout.columns ?? 80,
+      getErrHelpWidth: () => ctx.stderr.columns ?? 80,
+    })
+    .exitOverride()
+    .addOption(new Option('--base-url <url>', 'API base URL (default https://api.yottalabs.ai)').env('YOTTA_BASE_URL'))
+    .addOption(new Option('--profile <name>', 'configuration profile to use (default "default")').env('YOTTA_PROFILE'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS))
+    .option('--json', 'print JSON (same as -o json); errors too become one JSON object on stderr')
+    .option('--no-color', 'disable colour (also NO_COLOR=1; FORCE_COLOR=1 forces it)')
+    .option('--no-input', 'never prompt; fail instead where a prompt would be needed')
+    .option('--debug', 'trace HTTP exchanges and show stack traces on stderr (the key is masked)')
+    .option('-q, --quiet', 'print only results: no progress, hints or spinners')
+    .option('--sandbox', 'run against a local in-process emulator instead of the real API')
+    .addOption(
+      new Option('--timeout <duration>', 'timeout of each HTTP request, e.g. 30s, 2m (default 30s)').argParser((v) =>
+        parseDuration(v, '--timeout'),
+      ),
+    )
+    .addHelpText('after', EXAMPLES + exitCodeHelp());
+
+  registerDeployCommands(program, ctx);
+  registerAuthCommands(program, ctx);
+  registerConfigCommands(program, ctx);
+  registerSandboxCommand(program, ctx);
+  registerMiscCommands(program, ctx);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], ctx: Context): Promise<number> {
+  const program = buildProgram(ctx);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return ExitCode.OK;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.OK;
+  } catch (err) {
+    return reportError(err, ctx, argv);
+  }
+}
+
+/** Prints an error once, as text or (with --json) as one JSON object, and returns its exit code. */
+export function reportError(err: unknown, ctx: Context, argv: string[]): number {
+  const wantsJson = argv.includes('--json') || /(^|\s)(-o|--output)(\s|=)json\b/.test(argv.join(' '));
+  const debug = argv.includes('--debug');
+  const noColor = argv.includes('--no-color');
+  let error: YottaError;
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      return ExitCode.OK;
+    }
+    const text = err.message.replace(/^error: /, '').replace(/\n+/g, ' ').trim();
+    error = new UsageError(text, 'Run `yotta --help` (or `yotta <command> --help`) for usage.');
+  } else if (err instanceof YottaError) {
+    error = err;
+  } else if (isAbort(err) || ctx.signal.aborted) {
+    error = new InterruptedError();
+  } else {
+    const e = err instanceof Error ? err : new Error(String(err));
+    error = new YottaError(`unexpected error: ${e.message}`, ExitCode.ERROR, 'This is a bug in yotta; run again with --debug and report it.');
+    if (debug && e.stack) ctx.stderr.write(e.stack + '\n');
+  }
+  if (wantsJson) {
+    const d = (error as { details?: { code?: number; httpStatus?: number } }).details;
+    ctx.stderr.write(
+      JSON.stringify({
+        error: {
+          exitCode: error.exitCode,
+          code: d?.code ?? null,
+          httpStatus: d?.httpStatus ?? null,
+          message: error.message,
+          ...(error.hint ? { hint: error.hint } : {}),
+        },
+      }) + '\n',
+    );
+  } else {
+    const useColor = colorEnabled(ctx.stderr, ctx.env, noColor);
+    const label = useColor ? '\u001b[31mError:\u001b[39m' : 'Error:';
+    ctx.stderr.write(`${label} ${error.message}\n`);
+    if (error.hint) ctx.stderr.write(`${error.hint}\n`);
+  }
+  if (debug && err instanceof Error && err.stack && !(err instanceof CommanderError) && err instanceof YottaError) {
+    ctx.stderr.write(err.stack + '\n');
+  }
+  return error.exitCode;
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
+}
