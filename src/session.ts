@@ -1,0 +1,93 @@
+/**
+ * A session: the resolved settings, the UI and an API client for one command run.
+ * With --sandbox the client talks to an in-process emulator whose state persists in the config folder.
+ */
+import type { Context } from './context.js';
+import type { GlobalOptions } from './main.js';
+import type { ApiClient, TraceEvent } from './api/client.js';
+import type { ResolvedSettings } from './config/settings.js';
+import type { Ui } from './output/ui.js';
+
+/** What a command needs to talk to the API. */
+export interface Session {
+  client: ApiClient;
+  settings: ResolvedSettings;
+  ui: Ui;
+  /** Releases the client's connections and stops an in-process sandbox. */
+  close(): Promise<void>;
+}
+
+/** Opens a session for a command: resolves settings, checks the key, builds the client. No request is sent. */
+export async function openSession(ctx: Context, g: GlobalOptions, ui: Ui): Promise<Session> {
+  const [{ resolveSettings, requireApiKey }, { ApiClient, validateBaseUrl }, { configDir }] = await Promise.all([
+    import('./config/settings.js'),
+    import('./api/client.js'),
+    import('./config/paths.js'),
+  ]);
+  const settings = await resolveSettings(ctx, g);
+  let stopSandbox: (() => Promise<void>) | undefined;
+  let baseUrl = settings.baseUrl;
+  let apiKey: string;
+  if (g.sandbox) {
+    const { startSandbox, sandboxOptionsFromEnv, faultsFromEnv } = await import('./sandbox/index.js');
+    const { join } = await import('node:path');
+    const sandbox = await startSandbox({
+      ...sandboxOptionsFromEnv(ctx.env),
+      faults: faultsFromEnv(ctx.env),
+      statePath: join(configDir(ctx), 'sandbox-state.json'),
+    });
+    stopSandbox = () => sandbox.close();
+    baseUrl = sandbox.url;
+    apiKey = sandbox.apiKey;
+  } else {
+    apiKey = requireApiKey(settings);
+    validateBaseUrl(baseUrl);
+  }
+  const trace = g.debug ? (e: TraceEvent) => ui.debug(formatTrace(e)) : undefined;
+  const client = new ApiClient({
+    baseUrl,
+    apiKey,
+    userAgent: `yotta-cli/${ctx.version} node/${ctx.nodeVersion}`,
+    timeoutMs: g.timeout,
+    env: ctx.env,
+    sleep: ctx.sleep,
+    random: ctx.random,
+    signal: ctx.signal,
+    trace,
+  });
+  return {
+    client,
+    settings: { ...settings, baseUrl },
+    ui,
+    async close() {
+      await client.close();
+      await stopSandbox?.();
+    },
+  };
+}
+
+/** One --debug line per HTTP attempt; the client has already masked the key and secret values. */
+function formatTrace(e: TraceEvent): string {
+  const parts = [
+    `${e.method} ${e.url}`,
+    e.status !== undefined ? `→ ${e.status}` : `→ ${e.error ?? 'no response'}`,
+    `${Math.round(e.durationMs)}ms`,
+    `attempt ${e.attempt}`,
+  ];
+  if (e.requestId) parts.push(`request-id ${e.requestId}`);
+  let text = `http: ${parts.join(' ')}`;
+  for (const [k, v] of Object.entries(e.requestHeaders)) text += `\nhttp:   > ${k}: ${v}`;
+  if (e.requestBody) text += `\nhttp:   > ${e.requestBody}`;
+  if (e.responseBody) text += `\nhttp:   < ${e.responseBody}`;
+  return text;
+}
+
+/** Runs `fn` with a session and always closes it. */
+export async function withSession<T>(ctx: Context, g: GlobalOptions, ui: Ui, fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(ctx, g, ui);
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
