@@ -1,0 +1,99 @@
+/**
+ * Small pieces every deploy verb shares: checking arguments before anything is sent, and turning a
+ * deployment reference (an 18-digit id or a name) into an id.
+ */
+import type { ElasticDeploymentDetail } from '../../api/types.js';
+import { DEPLOYMENT_STATUSES, WORKER_STATUSES } from '../../api/types.js';
+import { UsageError, YottaError, ExitCode } from '../../errors.js';
+import type { ApiClient } from '../../api/client.js';
+
+/** An 18-digit deployment id (ids stay strings: they exceed Number.MAX_SAFE_INTEGER). */
+export const ID_PATTERN = /^\d{15,20}$/;
+/** What a deployment reference may contain: an id, or a name per the documented name pattern. */
+const REF_PATTERN = /^[A-Za-z0-9@._-]+$/;
+
+/** Whether `ref` looks like a deployment id rather than a name. */
+export function isDeploymentId(ref: string): boolean {
+  return ID_PATTERN.test(ref);
+}
+
+/** Checks a deployment argument; a space, slash or other character could change the request path, so it is refused. */
+export function checkDeploymentRef(ref: string): string {
+  const value = ref.trim();
+  if (!REF_PATTERN.test(value)) {
+    throw new UsageError(
+      `"${ref}" is not a deployment id or name: ids are 18 digits, names use letters, digits and @._-`,
+      'Run `yotta deploy list` to see ids and names.',
+    );
+  }
+  return value;
+}
+
+/** Shortens an id for narration (`3788…0969`); tables and JSON always show it whole. */
+export function shortId(id: string): string {
+  return id.length > 10 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id;
+}
+
+/** `name (3788…0969)`, for narration. */
+export function describeDeployment(d: Pick<ElasticDeploymentDetail, 'id' | 'name'>): string {
+  return d.name ? `${d.name} (${shortId(d.id)})` : shortId(d.id);
+}
+
+/** Parses a worker count argument: an integer ≥ 0 (`what` names it in the error). */
+export function parseWorkerCount(value: string, what = '<workers>'): number {
+  const text = value.trim();
+  if (!/^\d+$/.test(text)) {
+    throw new UsageError(`${what}: "${value}" is not a whole number of workers (0 or more)`);
+  }
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n > 10_000) throw new UsageError(`${what}: ${value} workers is too many`);
+  return n;
+}
+
+function parseStatuses(values: string[] | undefined, known: readonly string[], what: string): string[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  const out: string[] = [];
+  for (const raw of values.flatMap((v) => v.split(','))) {
+    const s = raw.trim().toUpperCase();
+    if (!s) continue;
+    if (!known.includes(s)) {
+      throw new UsageError(`--status: unknown ${what} status "${raw.trim()}"; use one of ${known.join(', ')}`);
+    }
+    if (!out.includes(s)) out.push(s);
+  }
+  return out.length ? out : undefined;
+}
+
+/** Parses repeatable, comma-separated, case-insensitive `--status` values for deployments. */
+export function parseDeploymentStatuses(values: string[] | undefined): string[] | undefined {
+  // TERMINATED appears in one table of Yotta's docs; accept it as a filter too.
+  return parseStatuses(values, [...DEPLOYMENT_STATUSES, 'TERMINATED'], 'deployment');
+}
+
+/** Parses `--status` values for workers (INITIALIZE, RUNNING, TERMINATING, TERMINATED, FAILED). */
+export function parseWorkerStatuses(values: string[] | undefined): string[] | undefined {
+  return parseStatuses(values, WORKER_STATUSES, 'worker');
+}
+
+/** commander collector for repeatable options. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * Turns a reference into a deployment id: an id is used as it is; a name is looked up with one list
+ * call and must match exactly one deployment (several matches are refused with the candidates listed).
+ */
+export async function resolveDeploymentId(client: ApiClient, ref: string): Promise<string> {
+  const value = checkDeploymentRef(ref);
+  if (isDeploymentId(value)) return value;
+  const { listDeployments } = await import('../../api/deployments.js');
+  const all = await listDeployments(client);
+  const matches = all.filter((d) => d.name === value);
+  if (matches.length === 1) return matches[0]!.id;
+  if (matches.length === 0) {
+    throw new YottaError(`no deployment named "${value}"`, ExitCode.NOT_FOUND, 'Run `yotta deploy list` to see ids and names.');
+  }
+  const list = matches.map((d) => `${d.id} (${d.status})`).join(', ');
+  throw new UsageError(`${matches.length} deployments are named "${value}": ${list}; use an id instead`);
+}
