@@ -1,0 +1,181 @@
+/**
+ * `--wait`: polls a deployment until it reaches a target (running, stopped, deleted, or a number of
+ * running workers), with a spinner, backoff between polls, a deadline, and a clean stop on Ctrl-C.
+ * Used by start, stop, scale, delete --force, and create/update.
+ */
+import type { ElasticDeploymentDetail } from '../../api/types.js';
+import type { Session } from '../../session.js';
+import type { Ui } from '../../output/ui.js';
+import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, WaitTimeoutError, YottaError } from '../../errors.js';
+import { formatDuration } from '../../duration.js';
+import { describeDeployment, shortId } from './common.js';
+
+/** What to wait for. `workers` waits until exactly `count` workers run. */
+export type WaitTarget =
+  | { state: 'running' }
+  | { state: 'stopped' }
+  | { state: 'deleted' }
+  | { state: 'workers'; count: number };
+
+/** Options of waitForDeployment. */
+export interface WaitOptions {
+  /** Give up (exit 8) after this long, measured with ctx.now(). */
+  timeoutMs: number;
+  /** Spinner, context (clock, sleep, Ctrl-C signal). */
+  ui: Ui;
+  /** First pause between polls, in ms (default 1000); it grows ×1.5 up to MAX_INTERVAL_MS. */
+  intervalMs?: number;
+}
+
+/** Default `--wait-timeout`: 10 minutes. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
+/** Longest pause between two polls: a deployment taking a minute needs about 15 polls, not 60. */
+export const MAX_INTERVAL_MS = 5000;
+const BACKOFF = 1.5;
+/**
+ * Polls that may answer "not found" before the first sighting: a deployment just created may not be
+ * listed yet. Also the number of polls a deployment may still show FAILED right after a start or
+ * stop was accepted (the status may lag the action), before FAILED counts as final.
+ */
+const GRACE_POLLS = 3;
+
+/** A short phrase for the target: "running", "stopped", "deleted", "running 4 workers". */
+export function describeTarget(target: WaitTarget): string {
+  switch (target.state) {
+    case 'workers':
+      return `running ${target.count} worker${target.count === 1 ? '' : 's'}`;
+    default:
+      return target.state;
+  }
+}
+
+/** Whether `d` is at the target. */
+export function reachedTarget(d: ElasticDeploymentDetail, target: WaitTarget): boolean {
+  switch (target.state) {
+    case 'running':
+      return d.status === 'RUNNING' && d.runningWorkers >= d.totalWorkers;
+    case 'stopped':
+      return d.status === 'STOPPED';
+    case 'workers':
+      return d.runningWorkers === target.count && (d.totalWorkers === target.count || d.totalWorkers === undefined);
+    case 'deleted':
+      return false;
+  }
+}
+
+/** `INITIALIZING, 1/2 workers running` — the state as narration shows it. */
+export function describeState(d: ElasticDeploymentDetail): string {
+  return `${d.status}, ${d.runningWorkers ?? 0}/${d.totalWorkers ?? 0} workers running`;
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof ApiError && err.exitCode === ExitCode.NOT_FOUND;
+}
+
+function isAbort(err: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || err instanceof InterruptedError || (err instanceof Error && err.name === 'AbortError');
+}
+
+/** The command that shows how far the deployment got, depending on what we were waiting for. */
+function checkCommand(id: string, target: WaitTarget): string {
+  return target.state === 'workers' ? `yotta deploy workers ${id}` : `yotta deploy get ${id}`;
+}
+
+/** What to tell someone who pressed Ctrl-C: the deployment carries on, and how to look at it. */
+function resumeHint(id: string, target: WaitTarget): string {
+  const doing = { running: 'Still starting', stopped: 'Still stopping', deleted: 'Still deleting', workers: 'Still scaling' }[
+    target.state
+  ];
+  return `${doing}; check with: ${checkCommand(id, target)}`;
+}
+
+/**
+ * Polls `id` until it reaches `target` and returns its last detail (undefined for `deleted`).
+ * Throws DeploymentFailedError (exit 9) as soon as it turns FAILED, WaitTimeoutError (exit 8) after
+ * `timeoutMs` naming the last state seen, and InterruptedError (exit 130) on Ctrl-C, leaving the
+ * deployment as it is. Never sends anything but GETs.
+ */
+export async function waitForDeployment(
+  session: Session,
+  id: string,
+  target: WaitTarget,
+  opts: WaitOptions,
+): Promise<ElasticDeploymentDetail | undefined> {
+  const { ui } = opts;
+  const ctx = ui.ctx;
+  const { getDeployment } = await import('../../api/deployments.js');
+  const started = ctx.now();
+  let interval = Math.max(1, opts.intervalMs ?? 1000);
+  let last: ElasticDeploymentDetail | undefined;
+  let notFoundPolls = 0;
+  let failedPolls = 0;
+  let sawNotFailed = false;
+  const label = () => (last ? describeDeployment(last) : shortId(id));
+  const spinner = ui.spinner(`Waiting for ${label()} to be ${describeTarget(target)}…`);
+
+  const interrupted = () =>
+    new InterruptedError(
+      `stopped waiting for ${label()} to be ${describeTarget(target)}; it was left as it is` +
+        (last ? ` (${describeState(last)})` : ''),
+      resumeHint(id, target),
+    );
+
+  try {
+    for (;;) {
+      if (ctx.signal.aborted) throw interrupted();
+      let d: ElasticDeploymentDetail | undefined;
+      try {
+        d = await getDeployment(session.client, id);
+      } catch (err) {
+        if (isAbort(err, ctx.signal)) throw interrupted();
+        if (!isNotFound(err)) throw err;
+        if (target.state === 'deleted') return undefined;
+        notFoundPolls += 1;
+        if (last || notFoundPolls > GRACE_POLLS) throw err;
+      }
+      if (d) {
+        last = d;
+        if (d.status === 'FAILED') {
+          failedPolls += 1;
+          // FAILED right after the action may be the status from before it; a change into FAILED is final.
+          if (sawNotFailed || failedPolls > GRACE_POLLS) {
+            throw new DeploymentFailedError(
+              `${describeDeployment(d)} turned FAILED while waiting for it to be ${describeTarget(target)} (${describeState(d)})`,
+              `See why with: yotta deploy workers ${id}`,
+            );
+          }
+        } else {
+          sawNotFailed = true;
+        }
+        if (target.state === 'workers' && target.count > 0 && d.status === 'STOPPED') {
+          throw new YottaError(
+            `${describeDeployment(d)} is STOPPED, so its workers will not start`,
+            ExitCode.STATE,
+            `Start it with: yotta deploy start ${id} --wait`,
+          );
+        }
+        if (reachedTarget(d, target)) return d;
+      }
+      const elapsed = ctx.now() - started;
+      spinner.text =
+        `Waiting for ${label()} to be ${describeTarget(target)}: ` +
+        `${last ? describeState(last) : 'not listed yet'} (${formatDuration(elapsed)})`;
+      if (elapsed >= opts.timeoutMs) {
+        throw new WaitTimeoutError(
+          `gave up after ${formatDuration(elapsed)} waiting for ${label()} to be ${describeTarget(target)}; ` +
+            `last seen: ${last ? describeState(last) : 'not listed yet'}`,
+          `It may still get there; check with: ${checkCommand(id, target)}`,
+        );
+      }
+      try {
+        await ctx.sleep(Math.min(interval, opts.timeoutMs - elapsed), ctx.signal);
+      } catch (err) {
+        if (isAbort(err, ctx.signal)) throw interrupted();
+        throw err;
+      }
+      interval = Math.min(interval * BACKOFF, MAX_INTERVAL_MS);
+    }
+  } finally {
+    spinner.stop();
+  }
+}
