@@ -1,0 +1,29 @@
+/**
+ * Lossless JSON parsing of API responses. Yotta's ids are 18-digit integers, above
+ * Number.MAX_SAFE_INTEGER; some Yotta APIs send them as bare JSON numbers, and plain
+ * JSON.parse would silently change their last digits. Here such a number keeps its exact digits.
+ */
+
+/** The third reviver argument of Node ≥ 22 (TC39 "JSON.parse source text access"). */
+interface ReviverContext {
+  source?: string;
+}
+
+type LosslessReviver = (this: unknown, key: string, value: unknown, context?: ReviverContext) => unknown;
+
+const BARE_INTEGER = /^-?\d+$/;
+
+function keepUnsafeIntegers(_key: string, value: unknown, context?: ReviverContext): unknown {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    const source = context?.source;
+    // Only a bare integer literal is turned into its digit string; 1.5, 1e30 and the like stay numbers.
+    if (source !== undefined && BARE_INTEGER.test(source)) return source;
+  }
+  return value;
+}
+
+/** JSON.parse, except that a bare integer beyond ±2^53 comes back as its exact digit string. Safe integers stay numbers. */
+export function parseJsonLossless(text: string): unknown {
+  // lib.es2023's reviver type predates the `context` argument; the runtime passes it.
+  return JSON.parse(text, keepUnsafeIntegers as LosslessReviver as (key: string, value: unknown) => unknown);
+}
