@@ -1,0 +1,488 @@
+/**
+ * The sandbox's HTTP side: a node:http server on loopback that speaks the nine Elastic Deployment
+ * endpoints with Yotta's envelope, records every request, injects faults and persists its state.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConfigError, UsageError } from '../errors.js';
+import type { FaultRule } from './faults.js';
+import { FaultSet, faultsFromEnv } from './faults.js';
+import type { SandboxDelays, StateFile } from './state.js';
+import { DEFAULT_DELAYS, DEFAULT_DEPLOYMENT_LIMIT, DEFAULT_GPU_CAPACITY, SandboxState } from './state.js';
+import { SandboxApiError, validateCreate, validateScale, validateUpdate } from './validate.js';
+
+/** The API key the sandbox accepts unless told otherwise. */
+export const DEFAULT_SANDBOX_API_KEY = 'sandbox-0000-key';
+
+/** Where the endpoints live. */
+export const API_BASE_PATH = '/openapi/v1/elastic/deploy';
+
+/** How the sandbox is started. */
+export interface SandboxOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 0: any free port). */
+  port?: number;
+  /** The only X-API-Key accepted (default 'sandbox-0000-key'). */
+  apiKey?: string;
+  /** JSON file loaded at start if present and written atomically after every change. */
+  statePath?: string;
+  /** The sandbox's clock, in ms since the epoch (default Date.now). */
+  now?: () => number;
+  /** Transition delays in ms (defaults: worker start 3 s, stop 2 s, terminate 2 s). */
+  delays?: Partial<SandboxDelays>;
+  /** Deployments allowed before create answers 24003 (default 50). */
+  deploymentLimit?: number;
+  /** GPUs available per `${region}/${gpuType}`, '*' for every pair (default {'*': 64}). */
+  gpuCapacity?: Record<string, number>;
+  /** Faults to inject from the start. */
+  faults?: FaultRule[];
+}
+
+/** One request as the sandbox received it. */
+export interface RecordedRequest {
+  method: string;
+  /** URL path, still percent-encoded as sent. */
+  path: string;
+  query: Record<string, string[]>;
+  /** Header names lower-case; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** The parsed JSON body; the raw text when it was not JSON; absent when empty. */
+  body?: unknown;
+  /** The sandbox clock when it arrived. */
+  at: number;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** Base URL, e.g. http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  apiKey: string;
+  /** Every request received, oldest first. */
+  requests: RecordedRequest[];
+  /** Adds a fault rule. */
+  addFault(r: FaultRule): void;
+  /** Removes every fault rule. */
+  clearFaults(): void;
+  /** Makes a deployment FAILED now (UsageError for an unknown id). */
+  failDeployment(id: string): void;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}
+
+interface Answer {
+  httpStatus: number;
+  code: number;
+  message: string;
+  data: unknown;
+}
+
+const ok = (data: unknown): Answer => ({ httpStatus: 200, code: 10000, message: 'success', data });
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const HTML_PAGE = (status: number): string =>
+  `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+
+/** Reads the state file; undefined when it does not exist; ConfigError naming it when unreadable. */
+export function loadStateFile(path: string): StateFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`cannot read sandbox state file ${path}: ${(err as Error).message}`);
+  }
+  const hint = `Move ${path} away (or delete it) to start the sandbox with no deployments.`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`sandbox state file ${path} is not valid JSON (${(err as Error).message}); it was left untouched`, hint);
+  }
+  const p = parsed as Partial<StateFile> | null;
+  const valid =
+    typeof p === 'object' &&
+    p !== null &&
+    p.version === 1 &&
+    Array.isArray(p.deployments) &&
+    p.deployments.every((d) => typeof d === 'object' && d !== null && typeof d.id === 'string' && Array.isArray(d.pods) && Array.isArray(d.resources));
+  if (!valid) throw new ConfigError(`sandbox state file ${path} is not a sandbox state (version 1); it was left untouched`, hint);
+  return p as StateFile;
+}
+
+/** Writes the state file atomically: a temporary file beside it, then a rename. */
+export function saveStateFile(path: string, state: StateFile): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+function fileStamp(path: string): string | undefined {
+  try {
+    const s = statSync(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function queryOf(url: URL): Record<string, string[]> {
+  const q: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) (q[k] ??= []).push(v);
+  return q;
+}
+
+/** statusList as Spring binds it: repeated parameters, each possibly comma-separated. */
+function statusFilter(q: Record<string, string[]>): string[] | undefined {
+  const values = q.statusList?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return values && values.length > 0 ? values : undefined;
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) h[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return h;
+}
+
+function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge }));
+    req.on('error', () => resolve({ text: '', tooLarge }));
+    req.on('close', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge }));
+  });
+}
+
+/** The JSON text of an envelope; with `numericIds`, every "id" string of digits as a bare number. */
+function envelopeText(a: Answer, numericIds: boolean): string {
+  const text = JSON.stringify({ code: a.code, message: a.message, data: a.data ?? null });
+  // Safe on JSON text: a quote inside a string value is always escaped, so `"id":"` only matches keys.
+  return numericIds ? text.replace(/"id":"(\d+)"/g, '"id":$1') : text;
+}
+
+type Route =
+  | { op: 'create' | 'list' }
+  | { op: 'get' | 'update' | 'start' | 'stop' | 'delete' | 'scale' | 'workers'; id: string }
+  | { op: 'method-not-allowed'; allow: string }
+  | { op: 'none' };
+
+function route(method: string, path: string): Route {
+  if (!path.startsWith(API_BASE_PATH + '/')) return { op: 'none' };
+  const rest = path.slice(API_BASE_PATH.length + 1).split('/');
+  if (rest.length === 1 && rest[0] === 'create') return method === 'POST' ? { op: 'create' } : { op: 'method-not-allowed', allow: 'POST' };
+  if (rest.length === 1 && rest[0] === 'list' && method === 'GET') return { op: 'list' };
+  if (rest.length < 1 || rest.length > 2 || rest[0] === '') return { op: 'none' };
+  let id: string;
+  try {
+    id = decodeURIComponent(rest[0]!);
+  } catch {
+    return { op: 'none' };
+  }
+  if (rest.length === 1) {
+    if (method === 'GET') return { op: 'get', id };
+    if (method === 'DELETE') return { op: 'delete', id };
+    return { op: 'method-not-allowed', allow: 'GET, DELETE' };
+  }
+  const action = rest[1];
+  if (action === 'update' || action === 'start' || action === 'stop') {
+    return method === 'POST' ? { op: action, id } : { op: 'method-not-allowed', allow: 'POST' };
+  }
+  if (action === 'workers') {
+    if (method === 'GET') return { op: 'workers', id };
+    if (method === 'POST') return { op: 'scale', id };
+    return { op: 'method-not-allowed', allow: 'GET, POST' };
+  }
+  return { op: 'none' };
+}
+
+/** Starts the sandbox on loopback and resolves once it is listening. */
+export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
+  const now = o.now ?? (() => Date.now());
+  const apiKey = o.apiKey ?? DEFAULT_SANDBOX_API_KEY;
+  const statePath = o.statePath;
+  const config = {
+    delays: { ...DEFAULT_DELAYS, ...o.delays },
+    deploymentLimit: o.deploymentLimit ?? DEFAULT_DEPLOYMENT_LIMIT,
+    gpuCapacity: o.gpuCapacity ?? DEFAULT_GPU_CAPACITY,
+  };
+  let state = new SandboxState(config, statePath ? loadStateFile(statePath) : undefined);
+  let stamp = statePath ? fileStamp(statePath) : undefined;
+  const faults = new FaultSet(o.faults ?? []);
+  const requests: RecordedRequest[] = [];
+
+  /** Another process sharing the file may have changed it: pick that up before answering. */
+  const refresh = (): void => {
+    if (!statePath) return;
+    const current = fileStamp(statePath);
+    if (current === stamp) return;
+    state = new SandboxState(config, loadStateFile(statePath));
+    stamp = current;
+  };
+  const persist = (): void => {
+    if (!statePath) return;
+    saveStateFile(statePath, state.toFile());
+    stamp = fileStamp(statePath);
+  };
+
+  const apply = (r: Route, body: unknown, query: Record<string, string[]>): Answer => {
+    const t = now();
+    switch (r.op) {
+      case 'create': {
+        const d = state.create(validateCreate(body), t);
+        persist();
+        return ok(d);
+      }
+      case 'list':
+        return ok(state.list(statusFilter(query), t));
+      case 'get':
+        return ok(state.get(r.id, t));
+      case 'update': {
+        const mode = state.get(r.id, t).serviceMode;
+        const d = state.update(r.id, validateUpdate(body, mode), t);
+        persist();
+        return ok(d);
+      }
+      case 'start':
+        state.start(r.id, t);
+        persist();
+        return ok(null);
+      case 'stop':
+        state.stop(r.id, t);
+        persist();
+        return ok(null);
+      case 'delete':
+        state.remove(r.id, t);
+        persist();
+        return ok(null);
+      case 'scale': {
+        state.get(r.id, t);
+        state.scale(r.id, validateScale(body), t);
+        persist();
+        return ok(null);
+      }
+      case 'workers':
+        return ok(state.workers(r.id, statusFilter(query), t));
+      default:
+        return { httpStatus: 404, code: 404, message: 'not found', data: null };
+    }
+  };
+
+  const send = (res: ServerResponse, a: Answer, extraHeaders: Record<string, string> = {}, numericIds = false): void => {
+    if (res.destroyed || res.headersSent) return;
+    const text = envelopeText(a, numericIds);
+    res.writeHead(a.httpStatus, {
+      'content-type': 'application/json;charset=UTF-8',
+      'content-length': Buffer.byteLength(text),
+      'x-request-id': randomUUID(),
+      ...extraHeaders,
+    });
+    res.end(text);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    } catch {
+      url = new URL('http://sandbox.invalid/');
+    }
+    const path = url.pathname;
+    const query = queryOf(url);
+    const headers = headersOf(req);
+    const { text, tooLarge } = await readBody(req);
+    let body: unknown;
+    let malformed = false;
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+        malformed = true;
+      }
+    }
+    requests.push({ method, path, query, headers, ...(text !== '' ? { body } : {}), at: now() });
+
+    const { latencyMs, fault } = faults.take(method, path);
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    switch (fault?.kind) {
+      case 'status':
+        return send(res, { httpStatus: fault.status ?? 503, code: fault.code ?? 10002, message: fault.message ?? 'system error', data: null });
+      case 'envelope':
+        return send(res, { httpStatus: 200, code: fault.code ?? 10002, message: fault.message ?? 'system error', data: null });
+      case 'retry-after':
+        return send(
+          res,
+          { httpStatus: 429, code: fault.code ?? 429, message: fault.message ?? 'too many requests', data: null },
+          { 'retry-after': String(fault.retryAfterSeconds ?? 1) },
+        );
+      case 'html': {
+        const status = fault.status ?? 502;
+        const page = HTML_PAGE(status);
+        res.writeHead(status, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) });
+        res.end(page);
+        return;
+      }
+      case 'reset-before':
+        req.socket.destroy();
+        return;
+      default:
+        break;
+    }
+
+    const r = route(method, path);
+    let answer: Answer;
+    let extra: Record<string, string> = {};
+    if (r.op === 'none') {
+      answer = { httpStatus: 404, code: 404, message: `no such endpoint: ${method} ${path}`, data: null };
+    } else if (r.op === 'method-not-allowed') {
+      answer = { httpStatus: 405, code: 405, message: `method ${method} not allowed on ${path}`, data: null };
+      extra = { allow: r.allow };
+    } else if (headers['x-api-key'] === undefined || headers['x-api-key'] === '') {
+      answer = { httpStatus: 401, code: 401, message: 'unauthorized: missing X-API-Key header', data: null };
+    } else if (headers['x-api-key'] !== apiKey) {
+      answer = { httpStatus: 401, code: 401, message: 'unauthorized: invalid API key', data: null };
+    } else if (tooLarge) {
+      answer = { httpStatus: 413, code: 10001, message: 'parameter error: request body is too large', data: null };
+    } else if (malformed && (r.op === 'create' || r.op === 'update' || r.op === 'scale')) {
+      answer = { httpStatus: 400, code: 10001, message: 'parameter error: request body is not valid JSON', data: null };
+    } else {
+      try {
+        refresh();
+        answer = apply(r, body, query);
+      } catch (err) {
+        if (err instanceof SandboxApiError) answer = { httpStatus: err.httpStatus, code: err.code, message: err.message, data: null };
+        else answer = { httpStatus: 500, code: 10002, message: `system error: ${(err as Error).message}`, data: null };
+      }
+    }
+    if (fault?.kind === 'reset-after') {
+      req.socket.destroy();
+      return;
+    }
+    send(res, answer, extra, fault?.kind === 'numeric-ids');
+  };
+
+  const server: Server = createServer((req, res) => {
+    res.on('error', () => undefined);
+    handle(req, res).catch((err: unknown) => {
+      send(res, { httpStatus: 500, code: 10002, message: `system error: ${(err as Error).message}`, data: null });
+    });
+  });
+  // A request node cannot even parse still gets an envelope.
+  server.on('clientError', (_err, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const text = JSON.stringify({ code: 10001, message: 'parameter error: malformed HTTP request', data: null });
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  });
+
+  const host = o.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(o.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (o.port ?? 0);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    apiKey,
+    requests,
+    addFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    failDeployment: (id) => {
+      refresh();
+      try {
+        state.fail(id, now());
+      } catch (err) {
+        if (err instanceof SandboxApiError) throw new UsageError(`no sandbox deployment ${id}`);
+        throw err;
+      }
+      persist();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function envInt(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') return undefined;
+  if (!/^\d+$/.test(v.trim())) throw new UsageError(`${name} must be a non-negative integer (got "${v}")`);
+  return Number(v.trim());
+}
+
+/**
+ * Sandbox options from the environment:
+ * YOTTA_SANDBOX_DELAY_MS (every delay), YOTTA_SANDBOX_WORKER_START_MS, YOTTA_SANDBOX_STOP_MS,
+ * YOTTA_SANDBOX_TERMINATE_MS (one delay each, winning over the former),
+ * YOTTA_SANDBOX_DEPLOYMENT_LIMIT, YOTTA_SANDBOX_GPU_CAPACITY (a number for every region/GPU pair,
+ * or a JSON object {"us-east-1/NVIDIA_H100_80G": 8, "*": 64}), YOTTA_SANDBOX_API_KEY, and
+ * YOTTA_SANDBOX_FAULTS (see faultsFromEnv). Only variables that are set appear in the result.
+ */
+export function sandboxOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<SandboxOptions> {
+  const out: Partial<SandboxOptions> = {};
+  const all = envInt(env, 'YOTTA_SANDBOX_DELAY_MS');
+  const delays: Partial<SandboxDelays> = all !== undefined ? { workerStartMs: all, stopMs: all, terminateMs: all } : {};
+  const ws = envInt(env, 'YOTTA_SANDBOX_WORKER_START_MS');
+  const st = envInt(env, 'YOTTA_SANDBOX_STOP_MS');
+  const te = envInt(env, 'YOTTA_SANDBOX_TERMINATE_MS');
+  if (ws !== undefined) delays.workerStartMs = ws;
+  if (st !== undefined) delays.stopMs = st;
+  if (te !== undefined) delays.terminateMs = te;
+  if (Object.keys(delays).length > 0) out.delays = delays;
+  const limit = envInt(env, 'YOTTA_SANDBOX_DEPLOYMENT_LIMIT');
+  if (limit !== undefined) out.deploymentLimit = limit;
+  const cap = env.YOTTA_SANDBOX_GPU_CAPACITY?.trim();
+  if (cap) {
+    if (/^\d+$/.test(cap)) out.gpuCapacity = { '*': Number(cap) };
+    else {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(cap);
+      } catch {
+        parsed = undefined;
+      }
+      const valid =
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        !Array.isArray(parsed) &&
+        Object.values(parsed).every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0);
+      if (!valid) {
+        throw new UsageError(
+          `YOTTA_SANDBOX_GPU_CAPACITY must be a number or a JSON object of numbers (got "${cap}")`,
+          'For example: YOTTA_SANDBOX_GPU_CAPACITY=\'{"us-east-1/NVIDIA_H100_80G": 8, "*": 64}\'',
+        );
+      }
+      out.gpuCapacity = parsed as Record<string, number>;
+    }
+  }
+  const key = env.YOTTA_SANDBOX_API_KEY;
+  if (key) out.apiKey = key;
+  const faults = faultsFromEnv(env);
+  if (faults.length > 0) out.faults = faults;
+  return out;
+}
