@@ -56,7 +56,10 @@ export class UsageError extends YottaError {
   }
 }
 
-/** One problem found in a spec file, with its position (1-based line and column). */
+/**
+ * One problem found in a spec file, with its position (1-based line and column).
+ * Line 0 means the problem has no position in a file: `file` then names its source, e.g. a flag (`--workers`).
+ */
 export interface SpecProblem {
   file: string;
   line: number;
@@ -64,9 +67,9 @@ export interface SpecProblem {
   message: string;
 }
 
-/** Formats a spec problem as `file:line:col: message`. */
+/** Formats a spec problem as `file:line:col: message`, or `source: message` when it has no position. */
 export function formatSpecProblem(p: SpecProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  return p.line > 0 ? `${p.file}:${p.line}:${p.col}: ${p.message}` : `${p.file}: ${p.message}`;
 }
 
 /** A spec file (or flags) that failed validation: every problem at once, one per line. */
