@@ -1,6 +1,91 @@
-/** Registers `yotta sandbox`, the local API emulator. */
+/** Registers `yotta sandbox`, the local API emulator served in the foreground. */
+import { Option } from 'commander';
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { parseDuration } from '../duration.js';
+import { defaultSandboxStatePath } from '../sandbox/paths.js';
+
+/** Options of `yotta sandbox`, after parsing. */
+export interface SandboxCommandOptions {
+  port: number;
+  /** State file; undefined means the default in the config folder. */
+  state?: string;
+  /** One delay for every transition, in ms. */
+  delayMs?: number;
+}
+
+const HELP_AFTER = `
+The sandbox speaks the same Elastic Deployment API as Yotta, on 127.0.0.1, with deployments that
+move from INITIALIZING to RUNNING (and STOPPING to STOPPED) after a few seconds. Its state is kept
+in a file, so it survives restarts and is shared with \`yotta --sandbox ...\`.
+
+A deployment whose environment contains SANDBOX_FAIL=1 goes FAILED when its workers would start.
+Environment: YOTTA_SANDBOX_DELAY_MS, YOTTA_SANDBOX_WORKER_START_MS, YOTTA_SANDBOX_STOP_MS,
+YOTTA_SANDBOX_TERMINATE_MS, YOTTA_SANDBOX_DEPLOYMENT_LIMIT, YOTTA_SANDBOX_GPU_CAPACITY,
+YOTTA_SANDBOX_API_KEY, YOTTA_SANDBOX_FAULTS (a JSON array of fault rules).
+
+Examples:
+  $ yotta sandbox --port 8787
+  $ export YOTTA_BASE_URL=http://127.0.0.1:8787 YOTTA_API_KEY=sandbox-0000-key   # in another terminal
+  $ yotta deploy list
+  $ yotta sandbox --state /tmp/sandbox.json --delay 0
+`;
+
+function parsePort(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--port: "${v}" is not a port number (0-65535)`);
+  return Number(v);
+}
+
+function parseDelay(v: string): number {
+  return /^0+(\.0*)?(ms|s)?$/.test(v.trim()) ? 0 : parseDuration(v, '--delay');
+}
 
 /** Adds the `sandbox` command. */
-export function registerSandboxCommand(_program: Command, _ctx: Context): void {}
+export function registerSandboxCommand(program: Command, ctx: Context): void {
+  program
+    .command('sandbox')
+    .description('serve a local emulator of the Yotta API, to try every command without an account')
+    .addOption(new Option('--port <n>', 'port to listen on, on 127.0.0.1 (default: any free port)').argParser(parsePort))
+    .addOption(new Option('--state <file>', 'state file to load and keep up to date (default: <config folder>/sandbox-state.json)'))
+    .addOption(
+      new Option('--delay <duration>', 'how long every transition takes, e.g. 0, 500ms, 2s (default: workers start in 3s, stop in 2s)').argParser(
+        parseDelay,
+      ),
+    )
+    .addHelpText('after', HELP_AFTER)
+    .action(async (opts: { port?: number; state?: string; delay?: number }) => {
+      await runSandbox({ port: opts.port ?? 0, state: opts.state, delayMs: opts.delay }, ctx);
+    });
+}
+
+/** Serves the sandbox until ctx.signal aborts (Ctrl-C), then closes it. */
+export async function runSandbox(opts: SandboxCommandOptions, ctx: Context): Promise<void> {
+  const { startSandbox, sandboxOptionsFromEnv } = await import('../sandbox/index.js');
+  const statePath = opts.state ? resolve(ctx.cwd, opts.state) : defaultSandboxStatePath(ctx);
+  const fromEnv = sandboxOptionsFromEnv(ctx.env);
+  const delays =
+    opts.delayMs !== undefined ? { workerStartMs: opts.delayMs, stopMs: opts.delayMs, terminateMs: opts.delayMs } : fromEnv.delays;
+  let sandbox;
+  try {
+    sandbox = await startSandbox({ ...fromEnv, ...(delays ? { delays } : {}), port: opts.port, statePath, now: () => ctx.now() });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`port ${opts.port} on 127.0.0.1 is already in use`, 'Pick another with --port, or leave it out to use any free port.');
+    }
+    throw err;
+  }
+  ctx.stdout.write(`base URL: ${sandbox.url}\nAPI key:  ${sandbox.apiKey}\n`);
+  ctx.stderr.write(
+    `Sandbox state: ${statePath}\n` +
+      `In another terminal:\n  export YOTTA_BASE_URL=${sandbox.url} YOTTA_API_KEY=${sandbox.apiKey}\n` +
+      `Press Ctrl-C to stop.\n`,
+  );
+  await new Promise<void>((done) => {
+    if (ctx.signal.aborted) done();
+    else ctx.signal.addEventListener('abort', () => done(), { once: true });
+  });
+  await sandbox.close();
+  ctx.stderr.write('Sandbox stopped.\n');
+}
