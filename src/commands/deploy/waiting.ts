@@ -3,12 +3,14 @@
  * running workers), with a spinner, backoff between polls, a deadline, and a clean stop on Ctrl-C.
  * Used by start, stop, scale, delete --force, and create/update.
  */
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
 import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, WaitTimeoutError, YottaError } from '../../errors.js';
-import { formatDuration } from '../../duration.js';
-import { describeDeployment, shortId } from './common.js';
+import { formatDuration, parseDuration } from '../../duration.js';
+import { cell, describeRef, shortId } from '../../output/format.js';
 
 /** What to wait for. `workers` waits until exactly `count` workers run. */
 export type WaitTarget =
@@ -65,7 +67,7 @@ export function reachedTarget(d: ElasticDeploymentDetail, target: WaitTarget): b
 
 /** `INITIALIZING, 1/2 workers running` — the state as narration shows it. */
 export function describeState(d: ElasticDeploymentDetail): string {
-  return `${d.status}, ${d.runningWorkers ?? 0}/${d.totalWorkers ?? 0} workers running`;
+  return `${cell(d.status)}, ${cell(d.runningWorkers)}/${cell(d.totalWorkers)} workers running`;
 }
 
 function isNotFound(err: unknown): boolean {
@@ -110,7 +112,7 @@ export async function waitForDeployment(
   let notFoundPolls = 0;
   let failedPolls = 0;
   let sawNotFailed = false;
-  const label = () => (last ? describeDeployment(last) : shortId(id));
+  const label = () => (last ? describeRef(last.id, last.name) : shortId(id));
   const spinner = ui.spinner(`Waiting for ${label()} to be ${describeTarget(target)}…`);
 
   const interrupted = () =>
@@ -140,7 +142,7 @@ export async function waitForDeployment(
           // FAILED right after the action may be the status from before it; a change into FAILED is final.
           if (sawNotFailed || failedPolls > GRACE_POLLS) {
             throw new DeploymentFailedError(
-              `${describeDeployment(d)} turned FAILED while waiting for it to be ${describeTarget(target)} (${describeState(d)})`,
+              `${describeRef(d.id, d.name)} turned FAILED while waiting for it to be ${describeTarget(target)} (${describeState(d)})`,
               `See why with: yotta deploy workers ${id}`,
             );
           }
@@ -149,7 +151,7 @@ export async function waitForDeployment(
         }
         if (target.state === 'workers' && target.count > 0 && d.status === 'STOPPED') {
           throw new YottaError(
-            `${describeDeployment(d)} is STOPPED, so its workers will not start`,
+            `${describeRef(d.id, d.name)} is STOPPED, so its workers will not start`,
             ExitCode.STATE,
             `Start it with: yotta deploy start ${id} --wait`,
           );
@@ -178,4 +180,15 @@ export async function waitForDeployment(
   } finally {
     spinner.stop();
   }
+}
+
+/** Adds `--wait` and `--wait-timeout` to a command; `what` says what --wait waits for. */
+export function addWaitFlags(cmd: Command, what: string): Command {
+  return cmd
+    .option('--wait', `wait until ${what}, showing progress (exit 9 if it turns FAILED, 8 on timeout)`)
+    .addOption(
+      new Option('--wait-timeout <duration>', 'how long --wait waits, e.g. 90s, 15m (default 10m or the profile\'s); implies --wait').argParser(
+        (v) => parseDuration(v, '--wait-timeout'),
+      ),
+    );
 }

@@ -1,0 +1,358 @@
+/**
+ * The shared runner of the lifecycle verbs (start, stop, delete, scale): looks each reference up,
+ * acts on each id in turn so that one failure does not stop the others, reports every id, prints the
+ * per-id JSON/YAML result, and picks the exit code (the id's own with one id; 10 when some of several failed).
+ */
+import type { ElasticDeploymentDetail } from '../../api/types.js';
+import type { Context } from '../../context.js';
+import type { GlobalOptions } from '../../main.js';
+import type { Session } from '../../session.js';
+import type { Ui } from '../../output/ui.js';
+import { ApiError, ExitCode, InterruptedError, NetworkError, PartialFailureError, UsageError, YottaError } from '../../errors.js';
+import { describeRef, safeText } from '../../output/format.js';
+import { checkDeploymentRef, isDeploymentId } from './common.js';
+import type { WaitTarget } from './waiting.js';
+import { DEFAULT_WAIT_TIMEOUT_MS, describeState, reachedTarget, waitForDeployment } from './waiting.js';
+
+/** The lifecycle actions this runner performs. */
+export type LifecycleAction = 'start' | 'stop' | 'delete' | 'scale';
+
+/** An id's error as --json shows it. */
+export interface ActionErrorInfo {
+  exitCode: number;
+  /** Yotta's envelope code, when the API answered with one. */
+  code: number | null;
+  message: string;
+}
+
+/** What `--json` prints for each id: what happened and the deployment's status after. */
+export interface ActionResult {
+  /** The deployment id; the reference as typed when it could not be resolved. */
+  id: string;
+  name: string | null;
+  action: LifecycleAction;
+  ok: boolean;
+  /** False when nothing was sent because the deployment already was (or was becoming) what was asked. */
+  changed: boolean;
+  /** Status after the action (one read after it, or the state waited for); null when deleted or unknown. */
+  status: string | null;
+  /** scale only: the worker count asked for. */
+  workers?: number;
+  /** scale only: workers running after the action. */
+  runningWorkers?: number | null;
+  error: ActionErrorInfo | null;
+}
+
+const PAST: Record<LifecycleAction, string> = { start: 'started', stop: 'stopped', delete: 'deleted', scale: 'scaled' };
+
+/** Checks every reference before anything is sent (exit 2 on a bad one) and drops repeats. */
+export function checkRefs(refs: readonly string[]): string[] {
+  if (refs.length === 0) throw new UsageError('name at least one deployment id or name');
+  return [...new Set(refs.map(checkDeploymentRef))];
+}
+
+/** One deployment being acted on, and its entry in the result. */
+export class ActionItem {
+  detail?: ElasticDeploymentDetail;
+  /** The status when it was looked up, before the action. */
+  before?: string;
+  error?: unknown;
+  readonly result: ActionResult;
+
+  constructor(
+    readonly ref: string,
+    action: LifecycleAction,
+  ) {
+    this.result = { id: ref, name: null, action, ok: true, changed: false, status: null, error: null };
+  }
+
+  /** The id to send: the resolved one, else the reference itself. */
+  get id(): string {
+    return this.detail?.id ?? this.ref;
+  }
+
+  /** `llama (3788…0969)` for narration, or the reference when it was never found. */
+  get label(): string {
+    return this.detail ? describeRef(this.detail.id, this.detail.name) : safeText(this.ref);
+  }
+
+  /** Records the deployment as found, with its current state. */
+  found(d: ElasticDeploymentDetail): void {
+    this.detail = d;
+    this.result.id = d.id;
+    this.result.name = typeof d.name === 'string' ? d.name : null;
+    this.result.status = typeof d.status === 'string' ? d.status : null;
+    this.before = safeText(String(d.status));
+  }
+
+  /** Records the state after the action. */
+  after(d: ElasticDeploymentDetail | undefined): void {
+    this.result.status = d && typeof d.status === 'string' ? d.status : null;
+    if (d) this.detail = d;
+    if (this.result.action === 'scale') this.result.runningWorkers = d ? (d.runningWorkers ?? null) : null;
+  }
+}
+
+/**
+ * Adds what a bare API or network error lacks: which deployment and action it was about, and, for a
+ * write whose outcome is unknown, the command that checks it (such a write is never sent again).
+ */
+export function explainError(err: unknown, doing: string, id: string, stateHint?: string): unknown {
+  if (err instanceof InterruptedError) return err;
+  if (err instanceof NetworkError) {
+    const hint = err.details.outcomeUnknown
+      ? `It was not sent again. Check whether it happened with: yotta deploy get ${id}`
+      : err.hint;
+    return new NetworkError(`while trying to ${doing}: ${err.message}`, err.details, hint);
+  }
+  if (err instanceof ApiError) {
+    let hint = err.hint;
+    if (err.exitCode === ExitCode.NOT_FOUND) hint = 'Run `yotta deploy list` to see ids and names.';
+    else if (err.exitCode === ExitCode.STATE && stateHint) hint = stateHint;
+    return new ApiError(`could not ${doing}: ${err.message}`, err.details, hint);
+  }
+  return err;
+}
+
+function errorInfo(err: unknown): ActionErrorInfo {
+  if (err instanceof YottaError) {
+    const code = err instanceof ApiError ? (err.code ?? null) : null;
+    return { exitCode: err.exitCode, code, message: err.message };
+  }
+  return { exitCode: ExitCode.ERROR, code: null, message: err instanceof Error ? err.message : String(err) };
+}
+
+function isInterrupt(err: unknown, signal: AbortSignal): boolean {
+  return err instanceof InterruptedError || signal.aborted;
+}
+
+/** A run of one lifecycle action over one or several deployments. */
+export class ActionRun {
+  readonly items: ActionItem[];
+  readonly ui: Ui;
+  private all?: Promise<ElasticDeploymentDetail[]>;
+
+  constructor(
+    readonly session: Session,
+    readonly action: LifecycleAction,
+    refs: readonly string[],
+  ) {
+    this.ui = session.ui;
+    this.items = refs.map((r) => new ActionItem(r, action));
+  }
+
+  /** Items that have not failed so far. */
+  get live(): ActionItem[] {
+    return this.items.filter((i) => i.error === undefined);
+  }
+
+  /**
+   * Finds a deployment by id (one GET) or by exact name (one list call, shared by every name in the
+   * run); several deployments with the name are refused with the candidates listed.
+   */
+  async lookUp(ref: string): Promise<ElasticDeploymentDetail> {
+    const { getDeployment, listDeployments } = await import('../../api/deployments.js');
+    if (isDeploymentId(ref)) return getDeployment(this.session.client, ref);
+    this.all ??= listDeployments(this.session.client);
+    const matches = (await this.all).filter((d) => d.name === ref);
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length === 0) {
+      throw new YottaError(`no deployment named "${ref}"`, ExitCode.NOT_FOUND, 'Run `yotta deploy list` to see ids and names.');
+    }
+    const list = matches.map((d) => `${d.id} (${safeText(String(d.status))})`).join(', ');
+    throw new UsageError(`${matches.length} deployments are named "${ref}": ${list}; use an id instead`);
+  }
+
+  /** Looks every reference up; the ones not found are recorded as failed and reported. */
+  async resolveAll(): Promise<void> {
+    for (const item of this.items) {
+      try {
+        item.found(await this.lookUp(item.ref));
+      } catch (err) {
+        this.fail(item, explainError(err, `${this.action} ${safeText(item.ref)}`, item.ref));
+      }
+    }
+  }
+
+  /**
+   * Runs `step` for each live item, in order; an error fails that item only (it is reported at once
+   * when there are several), except Ctrl-C, which ends the whole run.
+   */
+  async each(step: (item: ActionItem, d: ElasticDeploymentDetail) => Promise<void>): Promise<void> {
+    for (const item of this.live) {
+      if (!item.detail) continue;
+      try {
+        await step(item, item.detail);
+      } catch (err) {
+        this.fail(item, err);
+      }
+    }
+  }
+
+  /** Marks an item failed. Several ids: reported on stderr now (JSON carries it instead). Ctrl-C is rethrown. */
+  fail(item: ActionItem, err: unknown): void {
+    if (isInterrupt(err, this.ui.ctx.signal)) throw err instanceof InterruptedError ? err : new InterruptedError();
+    item.error = err;
+    item.result.ok = false;
+    item.result.error = errorInfo(err);
+    if (this.items.length > 1 && !this.ui.machine) {
+      const ui = this.ui;
+      ui.ctx.stderr.write(`${ui.ce.red('Error:')} ${item.result.error.message}\n`);
+      if (err instanceof YottaError && err.hint) ui.ctx.stderr.write(`${err.hint}\n`);
+    }
+  }
+
+  /**
+   * Prints the per-id results for -o json / yaml (people get the stderr narration instead), then
+   * throws: the id's own error when there was one id, PartialFailureError (exit 10) when some of several failed.
+   */
+  async finish(): Promise<void> {
+    const results = this.items.map((i) => i.result);
+    if (this.ui.format === 'json') this.ui.out(JSON.stringify(results, null, 2));
+    else if (this.ui.format === 'yaml') this.ui.out((await import('yaml')).stringify(results));
+    const failed = this.items.filter((i) => i.error !== undefined);
+    if (failed.length === 0) return;
+    if (this.items.length === 1) throw failed[0]!.error;
+    const names = failed.map((i) => i.label).join(', ');
+    throw new PartialFailureError(
+      `${failed.length} of ${this.items.length} deployments could not be ${PAST[this.action]}: ${names}`,
+    );
+  }
+}
+
+/** Reads one line from stdin (the answer to a prompt); end of input gives what was typed so far. Ctrl-C throws. */
+export function readLine(ui: Ui): Promise<string> {
+  const { stdin, signal } = ui.ctx;
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    let done = false;
+    const finish = (err?: Error): void => {
+      if (done) return;
+      done = true;
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.off('error', onError);
+      signal.removeEventListener('abort', onAbort);
+      stdin.pause();
+      if (err) reject(err);
+      else resolve(text);
+    };
+    const onData = (chunk: string | Buffer): void => {
+      text += String(chunk);
+      const nl = text.indexOf('\n');
+      if (nl >= 0) {
+        text = text.slice(0, nl).replace(/\r$/, '');
+        finish();
+      }
+    };
+    const onEnd = (): void => finish();
+    const onError = (err: Error): void => finish(err);
+    const onAbort = (): void => finish(new InterruptedError());
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.once('error', onError);
+    signal.addEventListener('abort', onAbort, { once: true });
+    stdin.resume();
+  });
+}
+
+/** Asks a yes/no question on stderr; only `y` or `yes` (any case) is a yes, so Enter alone means no. */
+export async function confirm(ui: Ui, question: string): Promise<boolean> {
+  ui.ctx.stderr.write(`${question} [y/N] `);
+  const answer = await readLine(ui);
+  return /^\s*y(es)?\s*$/i.test(answer);
+}
+
+/** The `--wait` deadline: `--wait-timeout`, else the profile's waitTimeoutMs, else 10 minutes. */
+export function waitTimeoutOf(flag: number | undefined, session: Session): number {
+  return flag ?? session.settings.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+}
+
+/** Reads the state after an action; a failed read leaves it unknown (the action itself succeeded). Ctrl-C still ends the run. */
+export async function readAfter(session: Session, id: string): Promise<ElasticDeploymentDetail | undefined> {
+  const { getDeployment } = await import('../../api/deployments.js');
+  try {
+    return await getDeployment(session.client, id);
+  } catch (err) {
+    if (isInterrupt(err, session.ui.ctx.signal)) throw err;
+    return undefined;
+  }
+}
+
+/** Options shared by `deploy start` and `deploy stop`. */
+export interface StartStopOptions {
+  /** Deployment ids or names, as typed. */
+  refs: string[];
+  /** Poll until RUNNING with every worker up (start) or STOPPED (stop). */
+  wait?: boolean;
+  /** `--wait-timeout` in ms. */
+  waitTimeout?: number;
+  /** The global flags. */
+  g: GlobalOptions;
+}
+
+/**
+ * `deploy start` / `deploy stop` over one or several deployments. A deployment already at (or on
+ * its way to) the asked state is left alone and reported as unchanged, so the command is safe to repeat.
+ */
+export async function runStartStop(action: 'start' | 'stop', opts: StartStopOptions, ctx: Context): Promise<void> {
+  const refs = checkRefs(opts.refs);
+  const [{ createUi }, { withSession }, api] = await Promise.all([
+    import('../../output/ui.js'),
+    import('../../session.js'),
+    import('../../api/deployments.js'),
+  ]);
+  const ui = createUi(ctx, opts.g);
+  const starting = action === 'start';
+  const target: WaitTarget = starting ? { state: 'running' } : { state: 'stopped' };
+  const already = starting ? ['RUNNING', 'INITIALIZING'] : ['STOPPED', 'STOPPING'];
+  const narrate = (item: ActionItem): void => {
+    const d = item.detail;
+    const state = d ? describeState(d) : 'state unknown';
+    const reached = d !== undefined && reachedTarget(d, target);
+    if (!item.result.changed) {
+      const now = opts.wait && d ? ` (now ${state})` : '';
+      ui.next(`${item.label} was already ${item.before}${now}; nothing sent.`, `yotta deploy get ${item.id}`);
+    } else if (starting) {
+      ui.next(
+        reached ? `Started ${item.label}: ${state}.` : `Starting ${item.label}: ${state}.`,
+        reached ? `yotta deploy workers ${item.id}` : `yotta deploy workers ${item.id} --watch`,
+      );
+    } else {
+      ui.next(
+        reached ? `Stopped ${item.label}.` : `Stopping ${item.label}: ${state}.`,
+        reached ? `yotta deploy start ${item.id}` : `yotta deploy get ${item.id}`,
+      );
+    }
+  };
+  await withSession(ctx, opts.g, ui, async (session) => {
+    const run = new ActionRun(session, action, refs);
+    await run.resolveAll();
+    await run.each(async (item, d) => {
+      if (!already.includes(String(d.status))) {
+        ui.info(`${starting ? 'Starting' : 'Stopping'} ${item.label}…`);
+        try {
+          await (starting ? api.startDeployment : api.stopDeployment)(session.client, item.id);
+        } catch (err) {
+          throw explainError(err, `${action} ${item.label}`, item.id, `It is ${item.before}; check with: yotta deploy get ${item.id}`);
+        }
+        item.result.changed = true;
+        if (!opts.wait) item.after(await readAfter(session, item.id));
+      }
+      // With --wait every action is sent first and the waits follow, so they overlap.
+      if (!opts.wait) narrate(item);
+    });
+    if (opts.wait) {
+      const deadline = ctx.now() + waitTimeoutOf(opts.waitTimeout, session);
+      await run.each(async (item) => {
+        item.after(await waitForDeployment(session, item.id, target, { timeoutMs: Math.max(0, deadline - ctx.now()), ui }));
+        narrate(item);
+      });
+    }
+    await run.finish();
+  });
+}

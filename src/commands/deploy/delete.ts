@@ -1,0 +1,121 @@
+/** `yotta deploy delete <id|name>...`: deletes one or several deployments, after asking. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { Context } from '../../context.js';
+import type { GlobalOptions } from '../../main.js';
+import { globalsOf } from '../../main.js';
+import { parseDuration } from '../../duration.js';
+import { UsageError } from '../../errors.js';
+
+/** Options of `deploy delete`. */
+export interface DeleteOptions {
+  /** Deployment ids or names, as typed. */
+  refs: string[];
+  /** Delete without asking (required without a terminal or with --no-input). */
+  yes?: boolean;
+  /** Stop a deployment that is not STOPPED, wait until it is, then delete it. */
+  force?: boolean;
+  /** How long --force waits for each deployment to stop, in ms. */
+  waitTimeout?: number;
+  /** The global flags. */
+  g: GlobalOptions;
+}
+
+/** Adds `deploy delete` to the deploy group. */
+export function registerDelete(group: Command, ctx: Context): void {
+  group
+    .command('delete')
+    .summary('delete one or several deployments (asks first)')
+    .description(
+      'Delete one or several deployments. Asks first on a terminal; without one (or with --no-input) it needs --yes. ' +
+        'Only a STOPPED deployment can be deleted: --force stops it first. Each id is reported; one that fails ' +
+        'does not stop the others (exit 10 when some failed).',
+    )
+    .argument('<id|name...>', 'deployment ids or names')
+    .option('-y, --yes', 'delete without asking (needed in scripts, without a terminal, or with --no-input)')
+    .option('--force', 'stop a deployment that is not STOPPED, wait until it is, then delete it')
+    .addOption(
+      new Option('--wait-timeout <duration>', "with --force: how long to wait for each to stop, e.g. 5m (default 10m or the profile's)").argParser(
+        (v) => parseDuration(v, '--wait-timeout'),
+      ),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ yotta deploy delete llama-3-8b
+  $ yotta deploy delete 378888638324150969 378888638324150970 --yes
+  $ yotta deploy delete llama-3-8b --force --yes --json`,
+    )
+    .action(async (refs: string[], o: { yes?: boolean; force?: boolean; waitTimeout?: number }, command: Command) => {
+      await runDelete({ refs, yes: o.yes, force: o.force, waitTimeout: o.waitTimeout, g: globalsOf(command) }, ctx);
+    });
+}
+
+/**
+ * Deletes each deployment. Confirmation comes before anything is sent: on a terminal the question
+ * names every deployment (after looking them up); elsewhere --yes is required (exit 2, nothing sent).
+ */
+export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void> {
+  const [{ ActionRun, checkRefs, confirm, explainError, waitTimeoutOf }, { createUi }, { withSession }, api, waiting] =
+    await Promise.all([
+      import('./actions.js'),
+      import('../../output/ui.js'),
+      import('../../session.js'),
+      import('../../api/deployments.js'),
+      import('./waiting.js'),
+    ]);
+  const refs = checkRefs(opts.refs);
+  const ui = createUi(ctx, opts.g);
+  const what = refs.length === 1 ? 'a deployment' : `${refs.length} deployments`;
+  if (!opts.yes && !ui.interactive) {
+    const why = opts.g.input === false ? '--no-input was given' : 'there is no terminal to ask on';
+    throw new UsageError(`deleting ${what} needs confirmation and ${why}; pass --yes to delete without asking`);
+  }
+  await withSession(ctx, opts.g, ui, async (session) => {
+    const run = new ActionRun(session, 'delete', refs);
+    await run.resolveAll();
+    const toStop = (before: string | undefined): boolean => opts.force === true && before !== 'STOPPED';
+
+    if (!opts.yes && run.live.length > 0) {
+      const names = run.live.map((i) => (toStop(i.before) ? `${i.label} [${i.before}: stopped first]` : i.label));
+      const question = names.length === 1 ? `Delete ${names[0]}?` : `Delete ${names.length} deployments: ${names.join(', ')}?`;
+      if (!(await confirm(ui, question))) {
+        throw new UsageError('not confirmed; nothing was deleted', 'Pass --yes to delete without asking.');
+      }
+    }
+
+    if (opts.force) {
+      await run.each(async (item) => {
+        if (!toStop(item.before) || item.before === 'STOPPING') return;
+        ui.info(`Stopping ${item.label} first…`);
+        try {
+          await api.stopDeployment(session.client, item.id);
+        } catch (err) {
+          throw explainError(err, `stop ${item.label}`, item.id, `It is ${item.before}; check with: yotta deploy get ${item.id}`);
+        }
+      });
+      const deadline = ctx.now() + waitTimeoutOf(opts.waitTimeout, session);
+      await run.each(async (item) => {
+        if (!toStop(item.before)) return;
+        await waiting.waitForDeployment(session, item.id, { state: 'stopped' }, { timeoutMs: Math.max(0, deadline - ctx.now()), ui });
+      });
+    }
+
+    await run.each(async (item) => {
+      ui.info(`Deleting ${item.label}…`);
+      try {
+        await api.deleteDeployment(session.client, item.id);
+      } catch (err) {
+        const hint =
+          `It is ${item.before}, and only a STOPPED deployment can be deleted: stop it first ` +
+          `(yotta deploy stop ${item.id} --wait) or delete with --force, which stops it and waits.`;
+        throw explainError(err, `delete ${item.label}`, item.id, hint);
+      }
+      item.result.changed = true;
+      item.result.status = null;
+      ui.next(`Deleted ${item.label}.`, 'yotta deploy list');
+    });
+    await run.finish();
+  });
+}

@@ -1,0 +1,89 @@
+/** `yotta deploy scale <id|name> <workers>`: sets how many workers a deployment runs. */
+import type { Command } from 'commander';
+import type { Context } from '../../context.js';
+import type { GlobalOptions } from '../../main.js';
+import { globalsOf } from '../../main.js';
+import { addWaitFlags } from './waiting.js';
+
+/** Options of `deploy scale`. */
+export interface ScaleOptions {
+  /** The deployment id or name, as typed. */
+  ref: string;
+  /** The worker count as typed: an integer ≥ 0. */
+  workers: string;
+  /** Poll until exactly that many workers run. */
+  wait?: boolean;
+  /** `--wait-timeout` in ms. */
+  waitTimeout?: number;
+  /** The global flags. */
+  g: GlobalOptions;
+}
+
+/** Adds `deploy scale` to the deploy group. */
+export function registerScale(group: Command, ctx: Context): void {
+  const cmd = group
+    .command('scale')
+    .summary('set how many workers a deployment runs')
+    .description('Set the number of workers of a deployment (0 or more). With --wait, wait until exactly that many run.')
+    .argument('<id|name>', 'deployment id or name')
+    .argument('<workers>', 'the number of workers to run: a whole number, 0 or more');
+  addWaitFlags(cmd, 'exactly that many workers are running')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ yotta deploy scale llama-3-8b 4
+  $ yotta deploy scale 378888638324150969 2 --wait
+  $ yotta deploy scale llama-3-8b 0 --json`,
+    )
+    .action(async (ref: string, workers: string, o: { wait?: boolean; waitTimeout?: number }, command: Command) => {
+      const wait = o.wait === true || o.waitTimeout !== undefined;
+      await runScale({ ref, workers, wait, waitTimeout: o.waitTimeout, g: globalsOf(command) }, ctx);
+    });
+}
+
+/** Checks the count (exit 2, nothing sent, unless a whole number ≥ 0), sends it, and reports or waits for the result. */
+export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> {
+  const [{ ActionRun, checkRefs, explainError, readAfter, waitTimeoutOf }, common, { createUi }, { withSession }, api, waiting] =
+    await Promise.all([
+      import('./actions.js'),
+      import('./common.js'),
+      import('../../output/ui.js'),
+      import('../../session.js'),
+      import('../../api/deployments.js'),
+      import('./waiting.js'),
+    ]);
+  const refs = checkRefs([opts.ref]);
+  const count = common.parseWorkerCount(opts.workers);
+  const ui = createUi(ctx, opts.g);
+  const target = { state: 'workers', count } as const;
+  const plural = (n: number): string => `${n} worker${n === 1 ? '' : 's'}`;
+  await withSession(ctx, opts.g, ui, async (session) => {
+    const run = new ActionRun(session, 'scale', refs);
+    for (const item of run.items) item.result.workers = count;
+    await run.resolveAll();
+    await run.each(async (item, d) => {
+      ui.info(`Scaling ${item.label} from ${d.totalWorkers ?? '?'} to ${plural(count)}…`);
+      try {
+        await api.scaleDeployment(session.client, item.id, count);
+      } catch (err) {
+        throw explainError(err, `scale ${item.label}`, item.id, `It is ${item.before}; check with: yotta deploy get ${item.id}`);
+      }
+      item.result.changed = true;
+      const timeoutMs = waitTimeoutOf(opts.waitTimeout, session);
+      const after = opts.wait
+        ? await waiting.waitForDeployment(session, item.id, target, { timeoutMs, ui })
+        : await readAfter(session, item.id);
+      item.after(after);
+      if (after && after.status === 'STOPPED' && count > 0) {
+        ui.next(`Set ${item.label} to ${plural(count)}; it is STOPPED, so they start with it.`, `yotta deploy start ${item.id}`);
+      } else if (after && waiting.reachedTarget(after, target)) {
+        ui.next(`Scaled ${item.label} to ${plural(count)}: ${waiting.describeState(after)}.`, `yotta deploy workers ${item.id}`);
+      } else {
+        const state = after ? waiting.describeState(after) : 'state unknown';
+        ui.next(`Scaling ${item.label} to ${plural(count)}: ${state}.`, `yotta deploy workers ${item.id} --watch`);
+      }
+    });
+    await run.finish();
+  });
+}
