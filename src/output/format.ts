@@ -1,0 +1,153 @@
+/**
+ * Turning API values into display text. Every function takes `unknown` and never throws: the
+ * server's data is shown as it came where it can be, and as "-" where it is missing or unusable.
+ */
+import { formatDuration } from '../duration.js';
+
+/** What a table or field shows for a missing value. */
+export const MISSING = '-';
+
+/** A value as a plain record, or an empty one (so `rec.field` is always safe to read). */
+export function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** A value as an array, or an empty one. */
+export function asArray(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+// C0/C1 controls (ESC starts terminal escape sequences; newlines would break table rows) and the
+// bidirectional overrides that can make text read differently from what it is.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Makes server-supplied text safe to print on a terminal: control characters become visible escapes. */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\t') return '\\t';
+    if (ch === '\r') return '\\r';
+    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Display text of a scalar, or undefined when there is nothing sensible to show. */
+export function textOf(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return value === '' ? undefined : safeText(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : undefined;
+    case 'bigint':
+    case 'boolean':
+      return String(value);
+    default:
+      return undefined;
+  }
+}
+
+/** Display text of a scalar, "-" when missing. */
+export function cell(value: unknown): string {
+  return textOf(value) ?? MISSING;
+}
+
+/** A number from a number or a numeric string (the API sends some numbers as strings), else undefined. */
+export function numberOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/**
+ * Money as `$3.70`: the API's decimal string is used digit for digit (no float rounding), trailing
+ * zeros beyond the cents are dropped ("3.7000" → "$3.70"), and small prices keep their digits
+ * ("0.000514" → "$0.000514"). Text that is not a number is shown as it came.
+ */
+export function formatMoney(value: unknown): string {
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return MISSING;
+    text = String(value);
+  } else if (typeof value === 'string') {
+    text = value.trim();
+  } else {
+    return MISSING;
+  }
+  if (text === '') return MISSING;
+  let m = DECIMAL.exec(text);
+  if (!m || (m[2] === '' && !m[3])) {
+    // Exponent forms such as "1e-7": go through a number, with enough places for per-second prices.
+    const n = Number(text);
+    const fixed = Number.isFinite(n) && Math.abs(n) < 1e15 ? n.toFixed(12) : undefined;
+    m = fixed === undefined ? null : DECIMAL.exec(fixed);
+    if (!m) return safeText(text);
+  }
+  const sign = m[1] === '-' ? '-' : '';
+  const whole = (m[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
+  const frac = (m[3] ?? '').replace(/0+$/, '').padEnd(2, '0');
+  return `${sign}$${whole}.${frac}`;
+}
+
+/** A price with its unit, `$1.85/h`; "-" when missing. */
+export function formatRate(value: unknown, unit: 'h' | 's'): string {
+  const money = formatMoney(value);
+  return money === MISSING ? MISSING : `${money}/${unit}`;
+}
+
+/** Uptime from the API's milliseconds (a string or number) as `2m05s`; "-" when unusable. */
+export function formatUptime(value: unknown): string {
+  const ms = numberOf(value);
+  return ms === undefined ? MISSING : formatDuration(ms);
+}
+
+/** A size in GB, `80 GB`; "-" when missing. */
+export function formatGb(value: unknown): string {
+  const n = numberOf(value);
+  return n === undefined ? MISSING : `${n} GB`;
+}
+
+/** `1× H100` for one resource or worker: its card count and GPU (display name, else code). */
+export function gpuLabel(item: unknown): string {
+  const r = asRecord(item);
+  const name = textOf(r.gpuDisplayName) ?? textOf(r.gpuType);
+  const count = numberOf(r.gpuCount);
+  if (name === undefined) return count === undefined ? MISSING : `${count}× ?`;
+  return count === undefined ? name : `${count}× ${name}`;
+}
+
+/** The GPU of a deployment's first resource, with `+N` when its resources use N other GPU types. */
+export function gpuSummary(resources: unknown): string {
+  const list = asArray(resources);
+  if (list.length === 0) return MISSING;
+  const types = new Set(list.map((r) => textOf(asRecord(r).gpuType) ?? textOf(asRecord(r).gpuDisplayName) ?? '?'));
+  const others = types.size - 1;
+  return others > 0 ? `${gpuLabel(list[0])} +${others}` : gpuLabel(list[0]);
+}
+
+/** The distinct regions of a deployment's resources, comma-joined; "-" when none. */
+export function regionSummary(resources: unknown): string {
+  const regions = new Set<string>();
+  for (const r of asArray(resources)) {
+    const region = textOf(asRecord(r).region);
+    if (region !== undefined) regions.add(region);
+  }
+  return regions.size ? [...regions].join(',') : MISSING;
+}
+
+/** Shortens an id for narration (`3788…0969`); tables and JSON always show ids whole. */
+export function shortId(id: string): string {
+  return id.length > 10 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id;
+}
+
+/** `name (3788…0969)` for narration; the bare id when there is no name. */
+export function describeRef(id: string, name?: unknown): string {
+  const n = textOf(name);
+  const i = safeText(id);
+  return n ? `${n} (${shortId(i)})` : i;
+}
