@@ -11,7 +11,10 @@
  * Everything else that leaves a write's fate open — a reset or close after the request was sent,
  * a timeout, or a 502/503/504 that is not the API's own envelope (a gateway may have forwarded the
  * request before failing) — ends with NetworkError(outcomeUnknown) telling the user how to check.
- * A 503 is not trusted as "not processed": gateways answer 503 for upstream failures too.
+ * A connection closed before any answer counts as "may have been applied" even if the server dropped
+ * it first: from this side the two cannot be told apart. A 503 is not trusted as "not processed":
+ * gateways answer 503 for upstream failures too. A 5xx carrying the API's own envelope is the API's
+ * answer, so it is an ApiError (not retried for a write).
  */
 import type { Dispatcher } from 'undici';
 import { ApiError, InterruptedError, NetworkError, UsageError } from '../errors.js';
@@ -19,7 +22,7 @@ import { looksSecret, maskKey, redactText } from '../redact.js';
 import { realSleep } from '../context.js';
 import { formatDuration } from '../duration.js';
 import { parseJsonLossless } from './json.js';
-import { proxySettingsFromEnv } from './proxy.js';
+import { proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 import { SUCCESS_CODE } from './types.js';
 
 /** The production API. */
@@ -223,6 +226,24 @@ function maskSecretEnv(v: unknown): unknown {
   return out;
 }
 
+/** The values of secret-looking environment variables in a request body, to mask wherever they might be echoed. */
+function secretEnvValues(body: unknown): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (isRecord(v)) {
+      if (typeof v.key === 'string' && typeof v.value === 'string' && looksSecret(v.key)) found.push(v.value);
+      for (const [k, val] of Object.entries(v)) {
+        if (k === 'environmentVars' && isRecord(val)) {
+          for (const [name, value] of Object.entries(val)) if (typeof value === 'string' && looksSecret(name)) found.push(value);
+        } else walk(val);
+      }
+    }
+  };
+  walk(body);
+  return found;
+}
+
 function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
 }
@@ -279,6 +300,7 @@ export class ApiClient {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly proxy: ProxySettings | undefined;
   private transport?: Promise<Transport>;
 
   constructor(private readonly options: ClientOptions) {
@@ -288,6 +310,8 @@ export class ApiClient {
     if ([...options.apiKey].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
       throw new UsageError('the API key contains control characters (a stray newline?)', 'Store it again with `yotta auth login`.');
     }
+    // Read now, so that a malformed proxy variable is a usage error before anything is sent.
+    this.proxy = proxySettingsFromEnv(options.env ?? {});
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
     this.sleep = options.sleep ?? realSleep;
@@ -309,6 +333,7 @@ export class ApiClient {
   /** Sends one API call and returns the envelope's `data`; throws ApiError, NetworkError or InterruptedError. */
   async request<T>(method: HttpMethod, path: string, o: { query?: Query; body?: unknown } = {}): Promise<T> {
     const url = this.urlFor(path, o.query);
+    const secrets = secretEnvValues(o.body);
     const bodyText = o.body === undefined ? undefined : JSON.stringify(o.body);
     const headers: Record<string, string> = {
       'X-API-Key': this.options.apiKey,
@@ -324,14 +349,14 @@ export class ApiClient {
       const result = await this.send(method, url, headers, bodyText);
       const durationMs = performance.now() - started;
       if (result.kind === 'error' && result.interrupted) {
-        this.emitTrace(method, url, headers, o.body, attempt, durationMs, result);
+        this.emitTrace(method, url, headers, o.body, secrets, attempt, durationMs, result);
         throw new InterruptedError();
       }
       const outcome =
         result.kind === 'response'
-          ? this.interpretResponse(method, path, result, attempt)
-          : this.interpretError(method, path, result, attempt);
-      this.emitTrace(method, url, headers, o.body, attempt, durationMs, result, outcome);
+          ? this.interpretResponse(method, path, result, attempt, secrets)
+          : this.interpretError(method, path, result, attempt, secrets);
+      this.emitTrace(method, url, headers, o.body, secrets, attempt, durationMs, result, outcome);
       if (outcome.ok) return outcome.data as T;
       if (!outcome.retry || attempt >= this.maxAttempts) throw outcome.error;
       try {
@@ -354,8 +379,7 @@ export class ApiClient {
   private loadTransport(): Promise<Transport> {
     this.transport ??= (async () => {
       const undici = await import('undici');
-      const proxy = proxySettingsFromEnv(this.options.env ?? {});
-      const dispatcher: Dispatcher = proxy ? new undici.EnvHttpProxyAgent(proxy) : new undici.Agent();
+      const dispatcher: Dispatcher = this.proxy ? new undici.EnvHttpProxyAgent(this.proxy) : new undici.Agent();
       return { request: undici.request, dispatcher };
     })();
     return this.transport;
@@ -363,6 +387,7 @@ export class ApiClient {
 
   /** One attempt, bounded by the timeout from connect to the last body byte. */
   private async send(method: HttpMethod, url: string, headers: Record<string, string>, body: string | undefined): Promise<Attempt> {
+    const { request, dispatcher } = await this.loadTransport();
     const userSignal = this.options.signal;
     const controller = new AbortController();
     let timedOut = false;
@@ -372,8 +397,9 @@ export class ApiClient {
     }, this.timeoutMs);
     const onAbort = () => controller.abort(userSignal?.reason);
     userSignal?.addEventListener('abort', onAbort, { once: true });
+    // Ctrl-C may have come while undici was loading.
+    if (userSignal?.aborted) onAbort();
     try {
-      const { request, dispatcher } = await this.loadTransport();
       const res = await request(url, {
         method,
         headers,
@@ -415,8 +441,9 @@ export class ApiClient {
     return Math.min(RETRY_AFTER_CAP_MS, Math.max(0, ms));
   }
 
-  private redact(text: string): string {
-    return redactText(text, [this.options.apiKey]);
+  /** Masks the key and this call's secret env values, wherever a server or undici might echo them. */
+  private redact(text: string, secrets: readonly string[]): string {
+    return redactText(text, [this.options.apiKey, ...secrets]);
   }
 
   private interpretResponse(
@@ -424,6 +451,7 @@ export class ApiClient {
     path: string,
     r: Extract<Attempt, { kind: 'response' }>,
     attempt: number,
+    secrets: readonly string[],
   ): Outcome {
     const { status, text } = r;
     const reason = REASONS[status] ? ` ${REASONS[status]}` : '';
@@ -447,7 +475,7 @@ export class ApiClient {
 
     // A gateway failure on a write, without the API's own answer: it may have reached the API.
     if (write && code === undefined && (status === 502 || status === 503 || status === 504)) {
-      const excerpt = this.redact(cleanExcerpt(text));
+      const excerpt = cleanExcerpt(this.redact(text, secrets));
       return {
         ok: false,
         retry: false,
@@ -471,7 +499,7 @@ export class ApiClient {
               : undefined;
 
     if (!isJson) {
-      const excerpt = this.redact(cleanExcerpt(text));
+      const excerpt = cleanExcerpt(this.redact(text, secrets));
       const message =
         `${method} ${path}: HTTP ${status}${reason}, ` +
         (excerpt ? `not a JSON response: "${excerpt}"` : 'with an empty body') +
@@ -484,7 +512,7 @@ export class ApiClient {
       };
     }
     if (code === undefined) {
-      const excerpt = this.redact(cleanExcerpt(text));
+      const excerpt = cleanExcerpt(this.redact(text, secrets));
       return {
         ok: false,
         retry,
@@ -497,7 +525,7 @@ export class ApiClient {
       };
     }
     const rawMessage = (parsed as { message?: unknown }).message;
-    const serverMessage = typeof rawMessage === 'string' && rawMessage.trim() ? this.redact(rawMessage.trim()) : undefined;
+    const serverMessage = typeof rawMessage === 'string' && rawMessage.trim() ? this.redact(rawMessage.trim(), secrets) : undefined;
     const message =
       code === SUCCESS_CODE
         ? `${method} ${path}: HTTP ${status}${reason}${serverMessage ? `: ${serverMessage}` : ''}${note}`
@@ -510,7 +538,13 @@ export class ApiClient {
     };
   }
 
-  private interpretError(method: HttpMethod, path: string, r: Extract<Attempt, { kind: 'error' }>, attempt: number): Outcome {
+  private interpretError(
+    method: HttpMethod,
+    path: string,
+    r: Extract<Attempt, { kind: 'error' }>,
+    attempt: number,
+    secrets: readonly string[],
+  ): Outcome {
     const write = method !== 'GET';
     const note = attemptsNote(attempt);
     if (r.timedOut) {
@@ -538,7 +572,7 @@ export class ApiClient {
     }
     const code = errorCode(r.error);
     const raw = r.error instanceof Error ? r.error.message : String(r.error);
-    const words = (code && ERROR_WORDS[code]) ?? this.redact(raw);
+    const words = (code && ERROR_WORDS[code]) ?? this.redact(raw, secrets);
     const what = code && !words.includes(code) ? `${words} (${code})` : words;
     const host = this.base.host;
     const details = { method, path, outcomeUnknown: false, timedOut: false, attempts: attempt };
@@ -591,6 +625,7 @@ export class ApiClient {
     url: string,
     headers: Record<string, string>,
     body: unknown,
+    secrets: readonly string[],
     attempt: number,
     durationMs: number,
     result: Attempt,
@@ -605,7 +640,7 @@ export class ApiClient {
       attempt,
       requestHeaders: { ...headers, 'X-API-Key': maskKey(this.options.apiKey) },
     };
-    if (body !== undefined) event.requestBody = this.redact(JSON.stringify(maskSecretEnv(body)));
+    if (body !== undefined) event.requestBody = this.redact(JSON.stringify(maskSecretEnv(body)), secrets);
     if (result.kind === 'response') {
       event.status = result.status;
       const requestId = headerValue(result.headers, 'x-request-id') ?? headerValue(result.headers, 'x-trace-id');
@@ -616,13 +651,13 @@ export class ApiClient {
       } catch {
         // Not JSON (an error page): shown as it came, with the key masked.
       }
-      if (shown) event.responseBody = truncate(this.redact(shown), TRACE_BODY_LIMIT);
+      if (shown) event.responseBody = truncate(this.redact(shown, secrets), TRACE_BODY_LIMIT);
     } else {
       event.error = result.interrupted
         ? 'interrupted'
         : outcome && !outcome.ok
           ? outcome.error.message
-          : this.redact(result.error instanceof Error ? result.error.message : String(result.error));
+          : this.redact(result.error instanceof Error ? result.error.message : String(result.error), secrets);
     }
     trace(event);
   }

@@ -25,47 +25,47 @@ function idPath(id: string): string {
 }
 
 /** POST /create: creates a deployment and returns it. */
-export function createDeployment(c: ApiClient, body: CreateDeploymentRequest): Promise<ElasticDeploymentDetail> {
+export async function createDeployment(c: ApiClient, body: CreateDeploymentRequest): Promise<ElasticDeploymentDetail> {
   return c.request<ElasticDeploymentDetail>('POST', `${DEPLOY_BASE}/create`, { body });
 }
 
 /** GET /list, optionally filtered by status (sent as repeated `statusList` parameters). */
-export function listDeployments(c: ApiClient, o: { statusList?: string[] } = {}): Promise<ElasticDeploymentDetail[]> {
+export async function listDeployments(c: ApiClient, o: { statusList?: string[] } = {}): Promise<ElasticDeploymentDetail[]> {
   return c.request<ElasticDeploymentDetail[]>('GET', `${DEPLOY_BASE}/list`, { query: { statusList: o.statusList } });
 }
 
 /** GET /{id}: one deployment. */
-export function getDeployment(c: ApiClient, id: string): Promise<ElasticDeploymentDetail> {
+export async function getDeployment(c: ApiClient, id: string): Promise<ElasticDeploymentDetail> {
   return c.request<ElasticDeploymentDetail>('GET', idPath(id));
 }
 
 /** POST /{id}/update: replaces the changeable fields of a STOPPED deployment. */
-export function updateDeployment(c: ApiClient, id: string, body: UpdateDeploymentRequest): Promise<ElasticDeploymentDetail> {
+export async function updateDeployment(c: ApiClient, id: string, body: UpdateDeploymentRequest): Promise<ElasticDeploymentDetail> {
   return c.request<ElasticDeploymentDetail>('POST', `${idPath(id)}/update`, { body });
 }
 
 /** POST /{id}/start. */
-export function startDeployment(c: ApiClient, id: string): Promise<unknown> {
+export async function startDeployment(c: ApiClient, id: string): Promise<unknown> {
   return c.request<unknown>('POST', `${idPath(id)}/start`);
 }
 
 /** POST /{id}/stop. */
-export function stopDeployment(c: ApiClient, id: string): Promise<unknown> {
+export async function stopDeployment(c: ApiClient, id: string): Promise<unknown> {
   return c.request<unknown>('POST', `${idPath(id)}/stop`);
 }
 
 /** DELETE /{id}: only a STOPPED deployment can be deleted (else code 24002). */
-export function deleteDeployment(c: ApiClient, id: string): Promise<unknown> {
+export async function deleteDeployment(c: ApiClient, id: string): Promise<unknown> {
   return c.request<unknown>('DELETE', idPath(id));
 }
 
 /** POST /{id}/workers: sets the target worker count (0 is allowed). */
-export function scaleDeployment(c: ApiClient, id: string, workers: number): Promise<unknown> {
+export async function scaleDeployment(c: ApiClient, id: string, workers: number): Promise<unknown> {
   const body: ScaleDeploymentRequest = { workers };
   return c.request<unknown>('POST', `${idPath(id)}/workers`, { body });
 }
 
 /** GET /{id}/workers, optionally filtered by status (repeated `statusList` parameters). */
-export function listWorkers(c: ApiClient, id: string, o: { statusList?: string[] } = {}): Promise<ElasticDeploymentWorkerDetail[]> {
+export async function listWorkers(c: ApiClient, id: string, o: { statusList?: string[] } = {}): Promise<ElasticDeploymentWorkerDetail[]> {
   return c.request<ElasticDeploymentWorkerDetail[]>('GET', `${idPath(id)}/workers`, { query: { statusList: o.statusList } });
 }

@@ -44,8 +44,14 @@ describe('validateBaseUrl', () => {
     usageMessage(() => validateBaseUrl('https://api.yottalabs.ai/?x=1'));
   });
 
-  it('is enforced by the client constructor too', () => {
+  it('is enforced by the client constructor, which also checks the proxy variables and the key', () => {
     usageMessage(() => new ApiClient({ baseUrl: 'http://10.0.0.1', apiKey: 'k', userAgent: 'ua' }));
+    const proxy = usageMessage(
+      () => new ApiClient({ baseUrl: 'https://api.yottalabs.ai', apiKey: 'k', userAgent: 'ua', env: { HTTPS_PROXY: 'http://[oops' } }),
+    );
+    expect(proxy).toContain('HTTPS_PROXY');
+    const key = usageMessage(() => new ApiClient({ baseUrl: 'https://api.yottalabs.ai', apiKey: 'yk-abc-secret\n', userAgent: 'ua' }));
+    expect(key).not.toContain('yk-abc-secret');
   });
 });
 
