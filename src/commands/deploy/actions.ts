@@ -8,6 +8,7 @@ import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../main.js';
 import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
+import type { ActionResult, ActionResultJson } from '../../output/render.js';
 import { ApiError, ExitCode, InterruptedError, NetworkError, PartialFailureError, UsageError, YottaError } from '../../errors.js';
 import { describeRef, safeText } from '../../output/format.js';
 import { checkDeploymentRef, isDeploymentId } from './common.js';
@@ -17,31 +18,18 @@ import { DEFAULT_WAIT_TIMEOUT_MS, describeState, reachedTarget, waitForDeploymen
 /** The lifecycle actions this runner performs. */
 export type LifecycleAction = 'start' | 'stop' | 'delete' | 'scale';
 
-/** An id's error as --json shows it. */
-export interface ActionErrorInfo {
-  exitCode: number;
-  /** Yotta's envelope code, when the API answered with one. */
-  code: number | null;
-  message: string;
-}
-
-/** What `--json` prints for each id: what happened and the deployment's status after. */
-export interface ActionResult {
-  /** The deployment id; the reference as typed when it could not be resolved. */
-  id: string;
-  name: string | null;
-  action: LifecycleAction;
-  ok: boolean;
+/**
+ * What `-o json` / `-o yaml` print for each id: output's ActionResultJson (`id, name, action, ok,
+ * status, error`) plus whether anything was sent and, for scale, the worker counts.
+ */
+export type LifecycleResultJson = ActionResultJson & {
   /** False when nothing was sent because the deployment already was (or was becoming) what was asked. */
   changed: boolean;
-  /** Status after the action (one read after it, or the state waited for); null when deleted or unknown. */
-  status: string | null;
   /** scale only: the worker count asked for. */
   workers?: number;
-  /** scale only: workers running after the action. */
+  /** scale only: workers running after the action (null when unknown). */
   runningWorkers?: number | null;
-  error: ActionErrorInfo | null;
-}
+};
 
 const PAST: Record<LifecycleAction, string> = { start: 'started', stop: 'stopped', delete: 'deleted', scale: 'scaled' };
 
@@ -51,20 +39,26 @@ export function checkRefs(refs: readonly string[]): string[] {
   return [...new Set(refs.map(checkDeploymentRef))];
 }
 
-/** One deployment being acted on, and its entry in the result. */
+/** One deployment being acted on: what was found, what happened, and the state after. */
 export class ActionItem {
   detail?: ElasticDeploymentDetail;
-  /** The status when it was looked up, before the action. */
+  /** The status when it was looked up, before the action (safe to print). */
   before?: string;
+  /** Why it failed; undefined while it has not. */
   error?: unknown;
-  readonly result: ActionResult;
+  /** Whether a request that changes it was sent. */
+  changed = false;
+  /** The status after the action; null when deleted or unknown. */
+  status: string | null = null;
+  /** scale only: the worker count asked for. */
+  workers?: number;
+  /** Workers running after the action; null when unknown. */
+  runningWorkers: number | null = null;
 
   constructor(
     readonly ref: string,
-    action: LifecycleAction,
-  ) {
-    this.result = { id: ref, name: null, action, ok: true, changed: false, status: null, error: null };
-  }
+    readonly action: LifecycleAction,
+  ) {}
 
   /** The id to send: the resolved one, else the reference itself. */
   get id(): string {
@@ -79,17 +73,35 @@ export class ActionItem {
   /** Records the deployment as found, with its current state. */
   found(d: ElasticDeploymentDetail): void {
     this.detail = d;
-    this.result.id = d.id;
-    this.result.name = typeof d.name === 'string' ? d.name : null;
-    this.result.status = typeof d.status === 'string' ? d.status : null;
+    this.status = typeof d.status === 'string' ? d.status : null;
     this.before = safeText(String(d.status));
   }
 
-  /** Records the state after the action. */
+  /** Records the state after the action (undefined: unknown, or deleted). */
   after(d: ElasticDeploymentDetail | undefined): void {
-    this.result.status = d && typeof d.status === 'string' ? d.status : null;
+    this.status = d && typeof d.status === 'string' ? d.status : null;
+    this.runningWorkers = d && typeof d.runningWorkers === 'number' ? d.runningWorkers : null;
     if (d) this.detail = d;
-    if (this.result.action === 'scale') this.result.runningWorkers = d ? (d.runningWorkers ?? null) : null;
+  }
+
+  /** This item in output's action-result form, for actionResultsJson. */
+  toActionResult(): ActionResult {
+    const name = this.detail?.name;
+    return {
+      id: this.id,
+      ...(typeof name === 'string' ? { name } : {}),
+      action: this.action,
+      ok: this.error === undefined,
+      ...(this.status !== null ? { status: this.status } : {}),
+      ...(this.error !== undefined ? { error: this.error } : {}),
+    };
+  }
+
+  /** Adds this command's fields to output's JSON form of the result. */
+  extend(base: ActionResultJson): LifecycleResultJson {
+    const { error, ...rest } = base;
+    const scale = this.action === 'scale' ? { workers: this.workers, runningWorkers: this.runningWorkers } : {};
+    return { ...rest, changed: this.changed, ...scale, error };
   }
 }
 
@@ -112,14 +124,6 @@ export function explainError(err: unknown, doing: string, id: string, stateHint?
     return new ApiError(`could not ${doing}: ${err.message}`, err.details, hint);
   }
   return err;
-}
-
-function errorInfo(err: unknown): ActionErrorInfo {
-  if (err instanceof YottaError) {
-    const code = err instanceof ApiError ? (err.code ?? null) : null;
-    return { exitCode: err.exitCode, code, message: err.message };
-  }
-  return { exitCode: ExitCode.ERROR, code: null, message: err instanceof Error ? err.message : String(err) };
 }
 
 function isInterrupt(err: unknown, signal: AbortSignal): boolean {
@@ -189,15 +193,30 @@ export class ActionRun {
     }
   }
 
+  /**
+   * Waits for `item` to reach `target` and records the state reached; when the wait fails (FAILED,
+   * timeout), the status recorded is the one read just after, not the one from before the action.
+   */
+  async waitFor(item: ActionItem, target: WaitTarget, timeoutMs: number): Promise<void> {
+    try {
+      item.after(await waitForDeployment(this.session, item.id, target, { timeoutMs: Math.max(0, timeoutMs), ui: this.ui }));
+    } catch (err) {
+      if (!isInterrupt(err, this.ui.ctx.signal)) {
+        const d = await readAfter(this.session, item.id);
+        if (d) item.after(d);
+      }
+      throw err;
+    }
+  }
+
   /** Marks an item failed. Several ids: reported on stderr now (JSON carries it instead). Ctrl-C is rethrown. */
   fail(item: ActionItem, err: unknown): void {
     if (isInterrupt(err, this.ui.ctx.signal)) throw err instanceof InterruptedError ? err : new InterruptedError();
     item.error = err;
-    item.result.ok = false;
-    item.result.error = errorInfo(err);
     if (this.items.length > 1 && !this.ui.machine) {
       const ui = this.ui;
-      ui.ctx.stderr.write(`${ui.ce.red('Error:')} ${item.result.error.message}\n`);
+      const message = err instanceof Error ? err.message : String(err);
+      ui.ctx.stderr.write(`${ui.ce.red('Error:')} ${message}\n`);
       if (err instanceof YottaError && err.hint) ui.ctx.stderr.write(`${err.hint}\n`);
     }
   }
@@ -207,9 +226,11 @@ export class ActionRun {
    * throws: the id's own error when there was one id, PartialFailureError (exit 10) when some of several failed.
    */
   async finish(): Promise<void> {
-    const results = this.items.map((i) => i.result);
-    if (this.ui.format === 'json') this.ui.out(JSON.stringify(results, null, 2));
-    else if (this.ui.format === 'yaml') this.ui.out((await import('yaml')).stringify(results));
+    if (this.ui.machine) {
+      const { actionResultsJson, printMachine } = await import('../../output/render.js');
+      const base = actionResultsJson(this.items.map((i) => i.toActionResult()));
+      await printMachine(this.ui, base.map((b, k) => this.items[k]!.extend(b)));
+    }
     const failed = this.items.filter((i) => i.error !== undefined);
     if (failed.length === 0) return;
     if (this.items.length === 1) throw failed[0]!.error;
@@ -314,7 +335,7 @@ export async function runStartStop(action: 'start' | 'stop', opts: StartStopOpti
     const d = item.detail;
     const state = d ? describeState(d) : 'state unknown';
     const reached = d !== undefined && reachedTarget(d, target);
-    if (!item.result.changed) {
+    if (!item.changed) {
       const now = opts.wait && d ? ` (now ${state})` : '';
       ui.next(`${item.label} was already ${item.before}${now}; nothing sent.`, `yotta deploy get ${item.id}`);
     } else if (starting) {
@@ -340,7 +361,7 @@ export async function runStartStop(action: 'start' | 'stop', opts: StartStopOpti
         } catch (err) {
           throw explainError(err, `${action} ${item.label}`, item.id, `It is ${item.before}; check with: yotta deploy get ${item.id}`);
         }
-        item.result.changed = true;
+        item.changed = true;
         if (!opts.wait) item.after(await readAfter(session, item.id));
       }
       // With --wait every action is sent first and the waits follow, so they overlap.
@@ -349,7 +370,7 @@ export async function runStartStop(action: 'start' | 'stop', opts: StartStopOpti
     if (opts.wait) {
       const deadline = ctx.now() + waitTimeoutOf(opts.waitTimeout, session);
       await run.each(async (item) => {
-        item.after(await waitForDeployment(session, item.id, target, { timeoutMs: Math.max(0, deadline - ctx.now()), ui }));
+        await run.waitFor(item, target, deadline - ctx.now());
         narrate(item);
       });
     }

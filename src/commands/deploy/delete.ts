@@ -57,13 +57,12 @@ Examples:
  * names every deployment (after looking them up); elsewhere --yes is required (exit 2, nothing sent).
  */
 export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void> {
-  const [{ ActionRun, checkRefs, confirm, explainError, waitTimeoutOf }, { createUi }, { withSession }, api, waiting] =
+  const [{ ActionRun, checkRefs, confirm, explainError, waitTimeoutOf }, { createUi }, { withSession }, api] =
     await Promise.all([
       import('./actions.js'),
       import('../../output/ui.js'),
       import('../../session.js'),
       import('../../api/deployments.js'),
-      import('./waiting.js'),
     ]);
   const refs = checkRefs(opts.refs);
   const ui = createUi(ctx, opts.g);
@@ -98,7 +97,7 @@ export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void
       const deadline = ctx.now() + waitTimeoutOf(opts.waitTimeout, session);
       await run.each(async (item) => {
         if (!toStop(item.before)) return;
-        await waiting.waitForDeployment(session, item.id, { state: 'stopped' }, { timeoutMs: Math.max(0, deadline - ctx.now()), ui });
+        await run.waitFor(item, { state: 'stopped' }, deadline - ctx.now());
       });
     }
 
@@ -112,8 +111,8 @@ export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void
           `(yotta deploy stop ${item.id} --wait) or delete with --force, which stops it and waits.`;
         throw explainError(err, `delete ${item.label}`, item.id, hint);
       }
-      item.result.changed = true;
-      item.result.status = null;
+      item.changed = true;
+      item.status = null;
       ui.next(`Deleted ${item.label}.`, 'yotta deploy list');
     });
     await run.finish();

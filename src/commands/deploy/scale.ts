@@ -4,6 +4,7 @@ import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../main.js';
 import { globalsOf } from '../../main.js';
 import { addWaitFlags } from './waiting.js';
+import { cell } from '../../output/format.js';
 
 /** Options of `deploy scale`. */
 export interface ScaleOptions {
@@ -60,21 +61,23 @@ export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> 
   const plural = (n: number): string => `${n} worker${n === 1 ? '' : 's'}`;
   await withSession(ctx, opts.g, ui, async (session) => {
     const run = new ActionRun(session, 'scale', refs);
-    for (const item of run.items) item.result.workers = count;
+    for (const item of run.items) item.workers = count;
     await run.resolveAll();
     await run.each(async (item, d) => {
-      ui.info(`Scaling ${item.label} from ${d.totalWorkers ?? '?'} to ${plural(count)}…`);
+      ui.info(`Scaling ${item.label} from ${cell(d.totalWorkers)} to ${plural(count)}…`);
       try {
         await api.scaleDeployment(session.client, item.id, count);
       } catch (err) {
-        throw explainError(err, `scale ${item.label}`, item.id, `It is ${item.before}; check with: yotta deploy get ${item.id}`);
+        const hint =
+          item.before === 'STOPPED'
+            ? `It is STOPPED; start it first: yotta deploy start ${item.id} --wait`
+            : `It is ${item.before}; check with: yotta deploy get ${item.id}`;
+        throw explainError(err, `scale ${item.label}`, item.id, hint);
       }
-      item.result.changed = true;
-      const timeoutMs = waitTimeoutOf(opts.waitTimeout, session);
-      const after = opts.wait
-        ? await waiting.waitForDeployment(session, item.id, target, { timeoutMs, ui })
-        : await readAfter(session, item.id);
-      item.after(after);
+      item.changed = true;
+      if (opts.wait) await run.waitFor(item, target, waitTimeoutOf(opts.waitTimeout, session));
+      else item.after(await readAfter(session, item.id));
+      const after = item.status === null ? undefined : item.detail;
       if (after && after.status === 'STOPPED' && count > 0) {
         ui.next(`Set ${item.label} to ${plural(count)}; it is STOPPED, so they start with it.`, `yotta deploy start ${item.id}`);
       } else if (after && waiting.reachedTarget(after, target)) {
