@@ -1,0 +1,98 @@
+/**
+ * The rules of a spec that span fields (same gpuCount everywhere, ALB needs expose) and the
+ * warnings (unknown GPU type, a GPU count that is not a power of two). They read the raw value
+ * defensively, so they run even when other fields are wrong and every problem is reported at once.
+ */
+import { GPU_TYPES } from '../gpus.js';
+import type { SchemaProblem, SpecMode } from './schema.js';
+import { formatPath } from './paths.js';
+import type { SpecPath } from './paths.js';
+import { didYouMean } from './suggest.js';
+
+/** A warning about part of a spec: sent as written, but probably not what was meant. */
+export interface SpecNotice {
+  path: SpecPath;
+  message: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function resourcesOf(value: unknown): Array<Record<string, unknown> | undefined> {
+  if (!isRecord(value) || !Array.isArray(value.resources)) return [];
+  return value.resources.map((r: unknown) => (isRecord(r) ? r : undefined));
+}
+
+/**
+ * Problems that involve more than one field or entry: unequal gpuCounts, a variable listed twice,
+ * ALB without expose. `file` mode skips the ALB rule: flags may still add expose.
+ */
+export function crossFieldProblems(value: unknown, mode: SpecMode): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const resources = resourcesOf(value);
+  const first = resources[0]?.gpuCount;
+  if (typeof first === 'number') {
+    resources.forEach((r, i) => {
+      const count = r?.gpuCount;
+      if (i > 0 && typeof count === 'number' && count !== first) {
+        problems.push({
+          path: ['resources', i, 'gpuCount'],
+          at: 'value',
+          message: `every resource must have the same gpuCount (resources[0] has ${first}), got ${count}`,
+        });
+      }
+    });
+  }
+  if (isRecord(value) && Array.isArray(value.environmentVars)) {
+    const seen = new Set<string>();
+    value.environmentVars.forEach((e: unknown, i) => {
+      const key = isRecord(e) ? e.key : undefined;
+      if (typeof key !== 'string') return;
+      if (seen.has(key)) problems.push({ path: ['environmentVars', i, 'key'], at: 'value', message: `duplicate variable "${key}"` });
+      seen.add(key);
+    });
+  }
+  if (mode !== 'file' && isRecord(value)) {
+    const service = value.serviceMode;
+    if (typeof service === 'string' && service.toUpperCase() === 'ALB' && value.expose === undefined) {
+      problems.push({
+        path: ['serviceMode'],
+        at: 'value',
+        message: 'ALB needs expose: the HTTP port your service listens on (expose: {port: 8000} in the spec, or --port 8000)',
+      });
+    }
+  }
+  return problems;
+}
+
+const GPU_CODES = GPU_TYPES.map((g) => g.code);
+
+/** Warnings for resources: GPU types missing from the documented list, GPU counts that are not powers of two. */
+export function specWarnings(value: unknown): SpecNotice[] {
+  const notices: SpecNotice[] = [];
+  resourcesOf(value).forEach((r, i) => {
+    const type = r?.gpuType;
+    if (typeof type === 'string' && type !== '' && !GPU_CODES.includes(type)) {
+      const suggestion = didYouMean(type, GPU_CODES);
+      notices.push({
+        path: ['resources', i, 'gpuType'],
+        message: `unknown GPU type "${type}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; it is sent as written (\`yotta gpus\` lists the known types)`,
+      });
+    }
+    const count = r?.gpuCount;
+    if (typeof count === 'number' && Number.isInteger(count) && count > 0 && !Number.isInteger(Math.log2(count))) {
+      notices.push({
+        path: ['resources', i, 'gpuCount'],
+        message: `${count} is not a power of two; Yotta's docs give GPU counts as powers of two (1, 2, 4, 8)`,
+      });
+    }
+  });
+  return notices;
+}
+
+/** A schema problem as text led by its path: `resources[0].gpuCount: must be at least 1, got 0`. */
+export function problemText(p: SchemaProblem): string {
+  const where = formatPath(p.at === 'value' ? p.path : p.path.slice(0, -1));
+  return where ? `${where}: ${p.message}` : p.message;
+}
