@@ -19,22 +19,20 @@ export interface Session {
 
 /** Opens a session for a command: resolves settings, checks the key, builds the client. No request is sent. */
 export async function openSession(ctx: Context, g: GlobalOptions, ui: Ui): Promise<Session> {
-  const [{ resolveSettings, requireApiKey }, { ApiClient, validateBaseUrl }, { configDir }] = await Promise.all([
+  const [{ resolveSettings, requireApiKey }, { ApiClient, validateBaseUrl }] = await Promise.all([
     import('./config/settings.js'),
     import('./api/client.js'),
-    import('./config/paths.js'),
   ]);
   const settings = await resolveSettings(ctx, g);
   let stopSandbox: (() => Promise<void>) | undefined;
   let baseUrl = settings.baseUrl;
   let apiKey: string;
   if (g.sandbox) {
-    const { startSandbox, sandboxOptionsFromEnv, faultsFromEnv } = await import('./sandbox/index.js');
-    const { join } = await import('node:path');
+    const { startSandbox, sandboxOptionsFromEnv, defaultSandboxStatePath } = await import('./sandbox/index.js');
     const sandbox = await startSandbox({
       ...sandboxOptionsFromEnv(ctx.env),
-      faults: faultsFromEnv(ctx.env),
-      statePath: join(configDir(ctx), 'sandbox-state.json'),
+      statePath: defaultSandboxStatePath(ctx),
+      now: () => ctx.now(),
     });
     stopSandbox = () => sandbox.close();
     baseUrl = sandbox.url;
