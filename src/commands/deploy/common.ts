@@ -4,7 +4,7 @@
  */
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import { DEPLOYMENT_STATUSES, WORKER_STATUSES } from '../../api/types.js';
-import { UsageError, YottaError, ExitCode } from '../../errors.js';
+import { ApiError, UsageError, YottaError, ExitCode } from '../../errors.js';
 import type { ApiClient } from '../../api/client.js';
 
 /** An 18-digit deployment id (ids stay strings: they exceed Number.MAX_SAFE_INTEGER). */
@@ -96,4 +96,15 @@ export async function resolveDeploymentId(client: ApiClient, ref: string): Promi
   }
   const list = matches.map((d) => `${d.id} (${d.status})`).join(', ');
   throw new UsageError(`${matches.length} deployments are named "${value}": ${list}; use an id instead`);
+}
+
+/**
+ * Re-words the API's "does not exist" (24001, 10007) as `deployment <ref> not found` with the
+ * command that lists ids; the exit code (4) and the API's code stay, for --json errors. Other errors pass unchanged.
+ */
+export function explainNotFound(err: unknown, ref: string): unknown {
+  if (err instanceof ApiError && (err.code === 24001 || err.code === 10007)) {
+    return new ApiError(`deployment ${ref} not found`, err.details, 'Run `yotta deploy list` to see ids and names.');
+  }
+  return err;
 }

@@ -1,0 +1,182 @@
+/** `yotta deploy create`: a new deployment from a spec file, flags, or both (flags win). */
+import type { Command } from 'commander';
+import type { Context } from '../../context.js';
+import type { GlobalOptions } from '../../main.js';
+import { globalsOf } from '../../main.js';
+import type { ElasticDeploymentDetail } from '../../api/types.js';
+import type { Session } from '../../session.js';
+import type { ParsedSpecDoc } from '../../spec/index.js';
+import { UsageError } from '../../errors.js';
+import { addSpecFlags } from '../../spec/flags.js';
+import { addWaitFlags } from './waiting.js';
+
+/** Options of `deploy create`: its own flags, the spec flags (as commander parsed them) and the globals. */
+export interface CreateOptions {
+  /** Spec file path; `-` reads stdin. */
+  file?: string;
+  /** Validate and print the request body; send nothing. */
+  dryRun?: boolean;
+  /** Poll until RUNNING with every worker up. */
+  wait?: boolean;
+  /** `--wait-timeout` in ms. */
+  waitTimeout?: number;
+  /** The spec flags (`--name`, `--image`, ...), as commander parsed them. */
+  spec: Record<string, unknown>;
+  /** The global flags. */
+  g: GlobalOptions;
+}
+
+/** Adds `deploy create` to the group. */
+export function registerCreate(group: Command, ctx: Context): void {
+  const cmd = group
+    .command('create')
+    .description('create a deployment from a spec file and/or flags')
+    .option('-f, --file <path>', 'spec file (YAML or JSON, see deploy.example.yaml); "-" reads stdin; flags given too override its fields')
+    .option('--dry-run', 'validate and print the exact request body as JSON; send nothing (needs no API key)');
+  addWaitFlags(cmd, 'the deployment is RUNNING with every worker up');
+  addSpecFlags(cmd);
+  cmd
+    .addHelpText(
+      'after',
+      `
+String values in the file may use \${VAR} and \${VAR:-default} from the environment, so tokens stay
+out of committed files. Unknown GPU types are a warning, not an error.
+
+Examples:
+  $ yotta deploy create -f deploy.yaml --wait
+  $ yotta deploy create -f deploy.yaml --workers 4 --name llama-canary
+  $ yotta deploy create --name llama --image vllm/vllm-openai:latest --gpu-type NVIDIA_H100_80G \\
+      --region us-east-1 --volume 100 --service-mode alb --port 8000 --init-cmd "vllm serve meta-llama/Llama-3.2-3B"
+  $ yotta deploy create -f deploy.yaml --dry-run
+  $ ./make-spec.sh | yotta deploy create -f -`,
+    )
+    .action(async (opts: Record<string, unknown>, command: Command) => {
+      const { file, dryRun, wait, waitTimeout, ...spec } = opts;
+      await runCreate(
+        {
+          file: file as string | undefined,
+          dryRun: dryRun as boolean | undefined,
+          wait: wait === true || waitTimeout !== undefined,
+          waitTimeout: waitTimeout as number | undefined,
+          spec,
+          g: globalsOf(command),
+        },
+        ctx,
+      );
+    });
+}
+
+/**
+ * Validates the spec (file and flags) before anything is sent, then creates the deployment, waits
+ * if asked, prints it (the API's `data` exactly with --json) and says on stderr what to run next.
+ */
+export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void> {
+  if (opts.dryRun && opts.wait) throw new UsageError('--dry-run sends nothing, so there is nothing to --wait for');
+  const [spec, { createUi }] = await Promise.all([import('../../spec/index.js'), import('../../output/ui.js')]);
+  const ui = createUi(ctx, opts.g);
+
+  const flags = spec.specFromFlags(opts.spec);
+  const hasFlags = Object.keys(flags).length > 0;
+  if (opts.file === undefined && !hasFlags) {
+    throw new UsageError(
+      'nothing to create: give a spec file with -f, or flags such as --name and --image',
+      'See `yotta deploy create --help` and deploy.example.yaml.',
+    );
+  }
+  const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy create');
+  const { body, warnings } = spec.buildCreateRequest(doc, flags);
+  for (const w of specWarnings(doc, warnings)) ui.warn(w);
+
+  if (opts.dryRun) {
+    const { printJson } = await import('../../output/render.js');
+    printJson(ui, body);
+    ui.info('Dry run: the request above is valid; nothing was sent.');
+    return;
+  }
+
+  const [{ withSession }, { createDeployment, listDeployments }, { printDeployment }, { describeRef }, errors] = await Promise.all([
+    import('../../session.js'),
+    import('../../api/deployments.js'),
+    import('../../output/render.js'),
+    import('../../output/format.js'),
+    import('../../errors.js'),
+  ]);
+  await withSession(ctx, opts.g, ui, async (session) => {
+    const spinner = ui.spinner(`Creating ${body.name}…`);
+    let created: ElasticDeploymentDetail;
+    try {
+      created = await createDeployment(session.client, body);
+    } catch (err) {
+      spinner.stop();
+      if (err instanceof errors.NetworkError && err.details.outcomeUnknown) {
+        throw await explainUnknownOutcome(session, err, body.name, listDeployments);
+      }
+      throw err;
+    }
+    spinner.stop();
+    let shown = created;
+    if (opts.wait) {
+      const [{ waitForDeployment }, { waitTimeoutOf }] = await Promise.all([import('./waiting.js'), import('./actions.js')]);
+      try {
+        shown = (await waitForDeployment(session, created.id, { state: 'running' }, { timeoutMs: waitTimeoutOf(opts.waitTimeout, session), ui })) ?? created;
+      } catch (err) {
+        // The deployment exists whatever happened while waiting: say so with its id before the error.
+        ui.info(`Created ${describeRef(created.id, created.name)}, id ${created.id}.`);
+        throw err;
+      }
+    }
+    await printDeployment(ui, shown);
+    const label = describeRef(shown.id, shown.name);
+    if (opts.wait) ui.next(`Created ${label}; it is RUNNING with every worker up.`, `yotta deploy workers ${shown.id}`);
+    else ui.next(`Created ${label}.`, `yotta deploy workers ${shown.id} --watch`);
+  });
+}
+
+/** Reads a spec file (stdin for `-`) that must hold exactly one document: create and update take one deployment. */
+export async function readOneDoc(file: string, ctx: Context, command: string): Promise<ParsedSpecDoc> {
+  const { readSpecFile, singleDoc } = await import('../../spec/index.js');
+  return singleDoc(await readSpecFile(file, ctx), command);
+}
+
+/** The file's own warnings (YAML) and the request's (unknown GPU type...), each once. */
+export function specWarnings(doc: ParsedSpecDoc | undefined, built: readonly string[]): string[] {
+  return [...new Set([...(doc?.warnings ?? []), ...built])];
+}
+
+/**
+ * The create may or may not have reached Yotta. It is never sent again (that could create a second
+ * deployment); instead one list call tells whether a deployment of that name now exists. Exit 7 either way.
+ */
+async function explainUnknownOutcome(
+  session: Session,
+  err: import('../../errors.js').NetworkError,
+  name: string,
+  listDeployments: typeof import('../../api/deployments.js').listDeployments,
+): Promise<Error> {
+  const [{ NetworkError }, { describeRef, safeText }] = await Promise.all([import('../../errors.js'), import('../../output/format.js')]);
+  // The client's message ends with generic advice; what we found out replaces it.
+  const cause = err.message.split('; the outcome is unknown')[0];
+  let found: ElasticDeploymentDetail[];
+  try {
+    found = (await listDeployments(session.client)).filter((d) => d.name === name);
+  } catch {
+    return new NetworkError(
+      `creating "${name}" failed midway (${cause}); it may or may not have been created, and looking it up failed too`,
+      err.details,
+      'It was not sent again. Check with `yotta deploy list` before creating it again.',
+    );
+  }
+  if (found.length === 0) {
+    return new NetworkError(
+      `creating "${name}" failed midway (${cause}); no deployment named "${name}" exists, so it was not created`,
+      err.details,
+      'It was not sent again; run the same command again to retry.',
+    );
+  }
+  const list = found.map((d) => `${describeRef(d.id, d.name)}, ${safeText(String(d.status))}`).join('; ');
+  return new NetworkError(
+    `creating "${name}" failed midway (${cause}), but a deployment named "${name}" exists now: ${list}`,
+    err.details,
+    `It was not sent again. Look at it with: yotta deploy get ${found[0]!.id}`,
+  );
+}

@@ -1,0 +1,122 @@
+/** `yotta deploy update`: changes a STOPPED deployment from a spec file and/or flags. */
+import type { Command } from 'commander';
+import type { Context } from '../../context.js';
+import type { GlobalOptions } from '../../main.js';
+import { globalsOf } from '../../main.js';
+import type { ElasticDeploymentDetail } from '../../api/types.js';
+import { ApiError, ExitCode, UsageError, YottaError } from '../../errors.js';
+import { addSpecFlags } from '../../spec/flags.js';
+import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from './common.js';
+import { readOneDoc, specWarnings } from './create.js';
+
+/** Options of `deploy update`. */
+export interface UpdateOptions {
+  /** Deployment id or name, as typed. */
+  ref: string;
+  /** Spec file path; `-` reads stdin. */
+  file?: string;
+  /** Validate and print the request body; send nothing but the read of the deployment. */
+  dryRun?: boolean;
+  /** The spec flags (`--workers`, `--env`, ...), as commander parsed them. */
+  spec: Record<string, unknown>;
+  /** The global flags. */
+  g: GlobalOptions;
+}
+
+/** Adds `deploy update` to the group. */
+export function registerUpdate(group: Command, ctx: Context): void {
+  const cmd = group
+    .command('update')
+    .description('change a STOPPED deployment from a spec file and/or flags')
+    .argument('<id|name>', 'deployment id (18 digits) or exact name')
+    .option('-f, --file <path>', 'spec file (YAML or JSON); "-" reads stdin; flags given too override its fields')
+    .option('--dry-run', 'read the deployment, validate, and print the exact update body as JSON; send no change');
+  addSpecFlags(cmd);
+  cmd
+    .addHelpText(
+      'after',
+      `
+Only a STOPPED deployment can be updated. Fields not given keep their current values; image,
+imageRegistry and serviceMode cannot change (that needs a new deployment).
+
+Examples:
+  $ yotta deploy stop llama --wait && yotta deploy update llama --workers 4 && yotta deploy start llama --wait
+  $ yotta deploy update 378888638324150969 -f deploy.yaml
+  $ yotta deploy update llama --env HF_TOKEN=\${HF_TOKEN} --dry-run`,
+    )
+    .action(async (ref: string, opts: Record<string, unknown>, command: Command) => {
+      const { file, dryRun, ...spec } = opts;
+      await runUpdate(
+        { ref, file: file as string | undefined, dryRun: dryRun as boolean | undefined, spec, g: globalsOf(command) },
+        ctx,
+      );
+    });
+}
+
+/**
+ * Reads the deployment, merges the file and flags into it and sends the full update body; refuses
+ * (exit 5, nothing sent) unless the deployment is STOPPED, naming the command that stops it.
+ */
+export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void> {
+  const ref = checkDeploymentRef(opts.ref);
+  const [spec, { createUi }] = await Promise.all([import('../../spec/index.js'), import('../../output/ui.js')]);
+  const ui = createUi(ctx, opts.g);
+  const flags = spec.specFromFlags(opts.spec);
+  if (opts.file === undefined && Object.keys(flags).length === 0) {
+    throw new UsageError(
+      'nothing to update: give a spec file with -f, or flags such as --workers or --env',
+      'See `yotta deploy update --help`.',
+    );
+  }
+  const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy update');
+
+  const [{ withSession }, { getDeployment, updateDeployment }, { printDeployment, printJson }, { describeRef, safeText }] =
+    await Promise.all([
+      import('../../session.js'),
+      import('../../api/deployments.js'),
+      import('../../output/render.js'),
+      import('../../output/format.js'),
+    ]);
+  await withSession(ctx, opts.g, ui, async (session) => {
+    let live: ElasticDeploymentDetail;
+    const reading = ui.spinner(`Reading ${ref}…`);
+    try {
+      live = await getDeployment(session.client, await resolveDeploymentId(session.client, ref));
+    } catch (err) {
+      throw explainNotFound(err, ref);
+    } finally {
+      reading.stop();
+    }
+    const id = live.id;
+    const label = describeRef(id, live.name);
+    const { body, warnings } = spec.buildUpdateRequest(live, doc, flags);
+    for (const w of specWarnings(doc, warnings)) ui.warn(w);
+    const stopped = live.status === 'STOPPED';
+    const stateProblem = `${label} is ${safeText(String(live.status))}; only a STOPPED deployment can be updated`;
+    const stopCommand = `yotta deploy stop ${id} --wait`;
+
+    if (opts.dryRun) {
+      if (!stopped) ui.warn(`${stateProblem}. Stop it first: ${stopCommand}`);
+      printJson(ui, body);
+      ui.info(`Dry run: the update above is valid for ${label}; nothing was sent.`);
+      return;
+    }
+    if (!stopped) throw new YottaError(`${stateProblem}; nothing was sent`, ExitCode.STATE, `Stop it first: ${stopCommand}`);
+
+    const spinner = ui.spinner(`Updating ${label}…`);
+    let updated: ElasticDeploymentDetail;
+    try {
+      updated = await updateDeployment(session.client, id, body);
+    } catch (err) {
+      // It may have changed state since we read it.
+      if (err instanceof ApiError && err.exitCode === ExitCode.STATE) {
+        throw new ApiError(`${label} cannot be updated now: ${err.message}`, err.details, `It must be STOPPED: ${stopCommand}`);
+      }
+      throw explainNotFound(err, ref);
+    } finally {
+      spinner.stop();
+    }
+    await printDeployment(ui, updated);
+    ui.next(`Updated ${describeRef(updated.id ?? id, updated.name)}.`, `yotta deploy start ${id} --wait`);
+  });
+}

@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { startSandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { ApiClient } from '../../src/api/client.js';
+import { createDeployment, stopDeployment } from '../../src/api/deployments.js';
+import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
+import { runCli } from '../helpers/cli.js';
+
+const LIST_PATH = '/openapi/v1/elastic/deploy/list';
+
+function body(name: string, extra: Partial<CreateDeploymentRequest> = {}): CreateDeploymentRequest {
+  return {
+    name,
+    image: 'vllm/vllm-openai:latest',
+    resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
+    containerVolumeInGb: 100,
+    workers: 2,
+    serviceMode: 'ALB',
+    initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
+    expose: { port: 8000, protocol: 'HTTP' },
+    ...extra,
+  };
+}
+
+/** The sandbox's clock stands still, so that uptime and cost read the same from every call. */
+const CLOCK = 1_700_000_000_000;
+
+let sb: Sandbox;
+let client: ApiClient;
+let env: Record<string, string>;
+
+beforeEach(async () => {
+  sb = await startSandbox({ now: () => CLOCK, delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
+  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
+  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+});
+
+afterEach(async () => {
+  await client.close();
+  await sb.close();
+});
+
+/** Creates deployments straight through the API, then forgets those requests. */
+async function seed(...names: string[]): Promise<ElasticDeploymentDetail[]> {
+  const out: ElasticDeploymentDetail[] = [];
+  for (const n of names) out.push(await createDeployment(client, body(n)));
+  sb.requests.length = 0;
+  return out;
+}
+
+/** The `data` of GET /list as the sandbox sends it, read without the CLI. */
+async function rawList(query = ''): Promise<unknown> {
+  const res = await fetch(`${sb.url}${LIST_PATH}${query}`, { headers: { 'X-API-Key': sb.apiKey } });
+  const envelope = (await res.json()) as { data: unknown };
+  return envelope.data;
+}
+
+describe('yotta deploy list', () => {
+  it('prints a table of every deployment, one GET, nothing on stderr', async () => {
+    const [a, b] = await seed('llama-a', 'llama-b');
+    const r = await runCli(['deploy', 'list'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+STATUS\s+WORKERS\s+GPU\s+REGION\s+\$\/HOUR$/);
+    expect(lines).toHaveLength(3);
+    expect(r.stdout).toContain(a!.id);
+    expect(r.stdout).toContain(b!.id);
+    expect(r.stdout).toMatch(/llama-a\s+RUNNING\s+2\/2\s+1× H100\s+us-east-1/);
+    expect(r.stdout).not.toContain('\u001b[');
+    expect(sb.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`GET ${LIST_PATH}`]);
+    expect(sb.requests[0]!.headers['x-api-key']).toBe(sb.apiKey);
+  });
+
+  it('shows the same rows on a terminal, with the status coloured', async () => {
+    await seed('llama-a');
+    const plain = await runCli(['deploy', 'list'], { env });
+    const tty = await runCli(['deploy', 'list'], { env, stdoutTTY: true, stderrTTY: true });
+    expect(tty.code).toBe(0);
+    expect(tty.stdout).toContain('\u001b[32mRUNNING\u001b[39m');
+    // eslint-disable-next-line no-control-regex
+    expect(tty.stdout.replace(/\u001b\[\d+m/g, '')).toBe(plain.stdout);
+  });
+
+  it('adds image, mode, domain and cost with -o wide', async () => {
+    await seed('llama-a');
+    const r = await runCli(['deploy', 'list', '-o', 'wide'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/IMAGE\s+MODE\s+DOMAIN\s+COST$/);
+    expect(r.stdout).toContain('vllm/vllm-openai:latest');
+    expect(r.stdout).toMatch(/ALB\s+https:\/\/[a-z0-9]{12}\.yottadeos\.com/);
+  });
+
+  it('prints the API data exactly with --json, ids as strings', async () => {
+    await seed('llama-a', 'llama-b');
+    const expected = await rawList();
+    sb.requests.length = 0;
+    const r = await runCli(['deploy', 'list', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(expected);
+    expect(typeof (JSON.parse(r.stdout) as { id: unknown }[])[0]!.id).toBe('string');
+    expect(sb.requests).toHaveLength(1);
+  });
+
+  it('prints JSON the same with or without a terminal: no colour, no spinner', async () => {
+    await seed('llama-a');
+    const pipe = await runCli(['deploy', 'list', '--json'], { env });
+    const tty = await runCli(['deploy', 'list', '--json'], { env, stdoutTTY: true, stderrTTY: true });
+    expect(tty.stdout).toBe(pipe.stdout);
+    expect(tty.stderr).toBe('');
+  });
+
+  it('prints YAML with -o yaml', async () => {
+    await seed('llama-a');
+    const expected = await rawList();
+    const r = await runCli(['deploy', 'list', '-o', 'yaml'], { env });
+    expect(r.code).toBe(0);
+    expect(parseYaml(r.stdout)).toEqual(expected);
+  });
+
+  it('says "No deployments." on stderr and prints nothing on stdout when there are none', async () => {
+    const r = await runCli(['deploy', 'list'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('No deployments.\n');
+    const json = await runCli(['deploy', 'list', '--json'], { env });
+    expect(json.stdout).toBe('[]\n');
+  });
+
+  it('sends --status values upper-cased as repeated statusList parameters, from repeats and commas', async () => {
+    const [a, b] = await seed('llama-a', 'llama-b');
+    await stopDeployment(client, b!.id);
+    sb.requests.length = 0;
+    const r = await runCli(['deploy', 'list', '--status', 'stopped', '-s', 'Initializing,STOPPED', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(sb.requests).toHaveLength(1);
+    expect(sb.requests[0]!.query).toEqual({ statusList: ['STOPPED', 'INITIALIZING'] });
+    const ids = (JSON.parse(r.stdout) as { id: string }[]).map((d) => d.id);
+    expect(ids).toEqual([b!.id]);
+    expect(ids).not.toContain(a!.id);
+  });
+
+  it('refuses an unknown status with exit 2 and sends nothing', async () => {
+    const r = await runCli(['deploy', 'list', '--status', 'running,sleeping'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Error: --status: unknown deployment status "sleeping"; use one of INITIALIZING, RUNNING/);
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('exits 3 without a key, naming the ways to give one, and sends nothing', async () => {
+    const r = await runCli(['deploy', 'list'], { env: { YOTTA_BASE_URL: sb.url } });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Error: no API key for profile "default"/);
+    expect(r.stderr).toContain('YOTTA_API_KEY');
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('exits 3 when the key is rejected, without printing the key', async () => {
+    const r = await runCli(['deploy', 'list'], { env: { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: 'wrong-key-123456789' } });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Error: /);
+    expect(r.stderr).not.toContain('wrong-key-123456789');
+    expect(sb.requests).toHaveLength(1);
+  });
+
+  it('reports an error as one JSON object on stderr with --json', async () => {
+    const r = await runCli(['deploy', 'list', '--json'], { env: { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: 'wrong-key-123456789' } });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    const err = JSON.parse(r.stderr) as { error: { exitCode: number; httpStatus: number } };
+    expect(err.error).toMatchObject({ exitCode: 3, httpStatus: 401 });
+  });
+
+  it('has help with every flag explained and examples', async () => {
+    const r = await runCli(['deploy', 'list', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatchSnapshot();
+  });
+});
