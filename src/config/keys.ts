@@ -18,6 +18,7 @@ export function isOutputFormat(value: string): value is OutputFormat {
 
 /** Keys a user may set with `yotta config set`. (`api-key` is stored too, but only by `auth login`.) */
 export const CONFIG_KEYS = ['base-url', 'output', 'wait-timeout'] as const;
+/** A key of `yotta config`. */
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 /** One line per key, for help text and the README. */

@@ -20,6 +20,7 @@ import { configFilePath } from './paths.js';
 
 /** The keys a profile holds. `api-key` is written only by `auth login` and never shown. */
 export const PROFILE_KEYS = ['api-key', 'base-url', 'output', 'wait-timeout'] as const;
+/** A documented key of a profile. */
 export type ProfileKey = (typeof PROFILE_KEYS)[number];
 
 /** One profile's settings, as stored. Unknown keys pass through untouched. */

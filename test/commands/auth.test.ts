@@ -312,3 +312,15 @@ describe('yotta auth logout', () => {
     expect(read(h.file).profiles).toEqual({ default: { 'api-key': KEY } });
   });
 });
+
+describe('auth with --sandbox', () => {
+  it('login and status refuse: the sandbox needs no key', async () => {
+    const h = home();
+    let r = await runCli(['--sandbox', 'auth', 'login', '--with-token'], { homeDir: h.homeDir, stdin: KEY });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the sandbox needs no login');
+    r = await runCli(['--sandbox', 'auth', 'status'], { homeDir: h.homeDir });
+    expect(r.code).toBe(2);
+    expect(existsSync(h.file)).toBe(false);
+  });
+});
