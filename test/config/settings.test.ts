@@ -158,3 +158,9 @@ describe('requireApiKey', () => {
     expect(() => requireApiKey(s)).not.toThrow(/SECRET/);
   });
 });
+
+describe('chosen profile', () => {
+  it('treats an empty YOTTA_PROFILE or --profile value as not chosen', async () => {
+    expect((await resolveSettings(makeCtx({ YOTTA_PROFILE: '' }), { ...G, profile: '' })).profile).toBe('default');
+  });
+});
