@@ -31,11 +31,13 @@ function resourcesOf(value: unknown): Array<Record<string, unknown> | undefined>
 export function crossFieldProblems(value: unknown, mode: SpecMode): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const resources = resourcesOf(value);
+  // Counts that are not valid on their own already have a problem; comparing them would only add noise.
+  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
   const first = resources[0]?.gpuCount;
-  if (typeof first === 'number') {
+  if (valid(first)) {
     resources.forEach((r, i) => {
       const count = r?.gpuCount;
-      if (i > 0 && typeof count === 'number' && count !== first) {
+      if (i > 0 && valid(count) && count !== first) {
         problems.push({
           path: ['resources', i, 'gpuCount'],
           at: 'value',

@@ -65,6 +65,8 @@ function positionAt(text: string, offset: number): SpecPosition {
   return { line, col: offset - start + 1 };
 }
 
+const CONTROL_TOKENS = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
+
 /** Finds too-deep flow nesting or too many aliases with yaml's lexer alone (linear, no recursion). */
 function prescan(text: string): { offset: number; message: string } | undefined {
   let depth = 0;
@@ -81,7 +83,8 @@ function prescan(text: string): { offset: number; message: string } | undefined 
       aliases += 1;
       if (aliases > MAX_ALIASES) return { offset, message: `too many aliases (more than ${MAX_ALIASES} uses of *name)` };
     }
-    offset += token.length;
+    // The lexer marks documents, flow ends and scalars with one control character that is not in the text.
+    if (!CONTROL_TOKENS.has(token)) offset += token.length;
   }
   return undefined;
 }
@@ -140,6 +143,8 @@ class Converter {
   private anchors = new Map<string, YamlNode>();
   private values = 0;
   private tooDeep = false;
+  /** Offset of the alias being expanded, outermost first. */
+  private aliasUse: number | undefined;
 
   constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
 
@@ -151,7 +156,7 @@ class Converter {
 
   convert(node: unknown, path: SpecPath, depth: number): unknown {
     if (node === null || node === undefined) return null;
-    if (++this.values > MAX_VALUES) throw new TooManyValues((node as { range?: number[] }).range?.[0] ?? 0);
+    if (++this.values > MAX_VALUES) throw new TooManyValues(this.aliasUse ?? (node as { range?: number[] }).range?.[0] ?? 0);
     if (depth > MAX_DEPTH) {
       if (!this.tooDeep) this.problem(node as YamlNode, path, `nested too deeply (more than ${MAX_DEPTH} levels)`);
       this.tooDeep = true;
@@ -163,7 +168,14 @@ class Converter {
         this.problem(node, path, `unknown alias "*${node.source}" (define &${node.source} before using it)`);
         return undefined;
       }
-      return this.convert(target, path, depth + 1);
+      // A blow-up is reported at the alias written in the document, not deep inside what it expands to.
+      const outermost = this.aliasUse === undefined;
+      if (outermost) this.aliasUse = node.range?.[0];
+      try {
+        return this.convert(target, path, depth + 1);
+      } finally {
+        if (outermost) this.aliasUse = undefined;
+      }
     }
     const anchor = (node as { anchor?: string }).anchor;
     if (anchor) this.anchors.set(anchor, node as YamlNode);
