@@ -105,7 +105,7 @@ export async function printDeployments(ui: Ui, list: readonly ElasticDeploymentD
     if (wide) row.push(cell(d.image), cell(d.serviceMode), cell(d.domain), formatMoney(d.cost));
     return row;
   });
-  ui.out(await renderTable(columns, rows, tableWidth(ui)));
+  ui.out(renderTable(columns, rows, tableWidth(ui)));
 }
 
 /** Options of printDeployment. */
@@ -152,7 +152,7 @@ function environmentLines(value: unknown, showEnv: boolean): string {
   );
 }
 
-async function resourcesTable(resources: unknown): Promise<string> {
+function resourcesTable(resources: unknown): string {
   const list = asArray(resources).map(asRecord);
   if (list.length === 0) return '';
   const rows = list.map((r) => {
@@ -171,7 +171,7 @@ async function resourcesTable(resources: unknown): Promise<string> {
     ];
   });
   const columns: Column[] = ['REGION', 'GPU', 'COUNT', 'VRAM/CARD', 'VCPU/CARD', 'RAM/CARD'].map((header) => ({ header }));
-  return indent(await renderTable(columns, rows));
+  return indent(renderTable(columns, rows));
 }
 
 function otherFields(d: Record<string, unknown>): string {
@@ -206,7 +206,7 @@ export async function printDeployment(ui: Ui, deployment: ElasticDeploymentDetai
   ]);
   const hasWorkers = textOf(d.runningWorkers) !== undefined || textOf(d.totalWorkers) !== undefined;
   text += section(ui, 'Workers', hasWorkers ? `  ${workersCell(d)} running\n` : '');
-  text += section(ui, 'Resources', await resourcesTable(d.resources));
+  text += section(ui, 'Resources', resourcesTable(d.resources));
   text += section(
     ui,
     'Requirements',
@@ -279,7 +279,7 @@ export async function printWorkers(ui: Ui, workers: readonly ElasticDeploymentWo
     if (wide) row.push(formatGb(w.singleCardVramInGb), cell(w.singleCardVcpu), formatGb(w.singleCardRamInGb));
     return row;
   });
-  ui.out(await renderTable(columns, rows, tableWidth(ui)));
+  ui.out(renderTable(columns, rows, tableWidth(ui)));
 }
 
 /** The outcome of one action on one deployment, as a multi-id command collects them. */
