@@ -93,6 +93,11 @@ export function specWarnings(value: unknown): SpecNotice[] {
   return notices;
 }
 
+/** A warning as text led by its path: `resources[0].gpuType: unknown GPU type ...`. */
+export function noticeText(n: SpecNotice): string {
+  return `${formatPath(n.path)}: ${n.message}`;
+}
+
 /** A schema problem as text led by its path: `resources[0].gpuCount: must be at least 1, got 0`. */
 export function problemText(p: SchemaProblem): string {
   const where = formatPath(p.at === 'value' ? p.path : p.path.slice(0, -1));

@@ -12,10 +12,10 @@ import type { Document, Node as YamlNode, Scalar } from 'yaml';
 import type { Context, InStream } from '../context.js';
 import { SpecError, UsageError } from '../errors.js';
 import type { SpecProblem } from '../errors.js';
-import { crossFieldProblems, problemText, specWarnings } from './checks.js';
+import { crossFieldProblems, noticeText, problemText, specWarnings } from './checks.js';
 import { describeValue } from './describe.js';
 import { interpolate } from './interpolate.js';
-import { formatPath } from './paths.js';
+import { formatAt, formatPath } from './paths.js';
 import type { SpecPath } from './paths.js';
 import { checkSpec } from './schema.js';
 import type { DeploySpec, SchemaProblem } from './schema.js';
@@ -374,7 +374,7 @@ export function parseSpecText(text: string, file: string, env: Readonly<Record<s
     if (!checked.ok || cross.length > 0 || converter.problems.length > 0) return;
 
     const positionOf = (path: SpecPath) => lineCounter.linePos(locate(doc, path, 'value'));
-    for (const n of specWarnings(checked.data)) warnings.push(formatAt(file, positionOf(n.path), `${formatPath(n.path)}: ${n.message}`));
+    for (const n of specWarnings(checked.data)) warnings.push(formatAt(file, positionOf(n.path), noticeText(n)));
     parsed.push({ spec: checked.data, file, index, warnings, positionOf });
   });
 
@@ -382,9 +382,6 @@ export function parseSpecText(text: string, file: string, env: Readonly<Record<s
   return parsed;
 }
 
-function formatAt(file: string, pos: SpecPosition, message: string): string {
-  return `${file}:${pos.line}:${pos.col}: ${message}`;
-}
 
 /** Problems in file order, each once. */
 export function sortProblems(problems: SpecProblem[]): SpecProblem[] {

@@ -13,3 +13,8 @@ export function formatPath(path: SpecPath): string {
   }
   return out;
 }
+
+/** `file:line:col: message`, the form of every positioned warning. */
+export function formatAt(file: string, pos: { line: number; col: number }, message: string): string {
+  return `${file}:${pos.line}:${pos.col}: ${message}`;
+}

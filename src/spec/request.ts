@@ -12,12 +12,12 @@ import type {
 } from '../api/types.js';
 import { SpecError } from '../errors.js';
 import type { SpecProblem } from '../errors.js';
-import { crossFieldProblems, problemText, specWarnings } from './checks.js';
+import { crossFieldProblems, noticeText, problemText, specWarnings } from './checks.js';
 import { specFromDeployment } from './deployment.js';
 import { FIELD_FLAGS } from './flags.js';
 import type { SpecFlags } from './flags.js';
 import type { ParsedSpecDoc } from './load.js';
-import { formatPath } from './paths.js';
+import { formatAt, formatPath } from './paths.js';
 import type { SpecPath } from './paths.js';
 import { checkSpec } from './schema.js';
 import type { DeploySpec, SchemaProblem, SpecMode } from './schema.js';
@@ -106,8 +106,8 @@ class Merge {
       return;
     }
     if ((patch.region !== undefined || patch.gpuType !== undefined) && base.length > 1) {
-      const flag = patch.region !== undefined ? '--region' : '--gpu-type';
-      flagProblem(flag, `the spec has ${base.length} resources; replace them with --resource region:gpuType:count (repeatable)`);
+      const [flag, other] = patch.region !== undefined ? ['--region', '--gpu-type'] : ['--gpu-type', '--region'];
+      flagProblem(flag, `the spec has ${base.length} resources; give ${other} too to replace them with one, or use --resource region:gpuType:count (repeatable)`);
       return;
     }
     this.value.resources = base.map((r, i) => {
@@ -152,14 +152,22 @@ class Merge {
     return { file: `deployment ${this.liveId ?? ''}`.trim(), line: 0, col: 0, message: `${problemText(p)}${fix}` };
   }
 
-  /** Warnings with their origin; values the deployment already has are not warned about again. */
+  /**
+   * Warnings with their origin; values the deployment already has are not warned about again.
+   * The file's own YAML warnings (an unknown tag) come first; its spec warnings are recomputed on
+   * the merged spec, since flags may have replaced the values they were about.
+   */
   warnings(value: unknown): string[] {
     const out: string[] = [];
+    if (this.file) {
+      const file = this.file;
+      const own = new Set(specWarnings(file.spec).map((n) => formatAt(file.file, file.positionOf(n.path), noticeText(n))));
+      out.push(...file.warnings.filter((w) => !own.has(w)));
+    }
     for (const n of specWarnings(value)) {
       const origin = this.originOf(n.path);
       if (origin?.kind === 'file' && this.file) {
-        const pos = this.file.positionOf(n.path);
-        out.push(`${this.file.file}:${pos.line}:${pos.col}: ${formatPath(n.path)}: ${n.message}`);
+        out.push(formatAt(this.file.file, this.file.positionOf(n.path), noticeText(n)));
       } else if (origin?.kind === 'flag') {
         out.push(`${origin.flag}: ${origin.flag === '--resource' ? `${formatPath(n.path)}: ` : ''}${n.message}`);
       }

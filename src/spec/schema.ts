@@ -100,7 +100,8 @@ const fields = {
   minSingleCardRamInGb: cardGbField('RAM').optional(),
   containerVolumeInGb: z.number().positive().describe('Size of the container ephemeral volume in GB.').optional(),
   credentialId: z.string().describe('Id of the registry credential for a private image.').optional(),
-  workers: z.int().min(1).describe('Number of workers.').optional(),
+  // 0 is allowed in a file because update takes it; create asks for at least 1 below.
+  workers: z.int().min(0).describe('Number of workers (at least 1 to create; 0 allowed by update).').optional(),
   serviceMode: serviceModeField.optional(),
   initializationCommand: z.string().describe('Command run when a worker starts.').optional(),
   environmentVars: environmentVarsField.optional(),
@@ -120,7 +121,7 @@ export const createSpecSchema = z.strictObject({
   image: imageField,
   resources: resourcesField,
   containerVolumeInGb: fields.containerVolumeInGb.unwrap(),
-  workers: fields.workers.unwrap(),
+  workers: z.int().min(1).describe('Number of workers.'),
   serviceMode: serviceModeField,
   initializationCommand: fields.initializationCommand.unwrap(),
 });

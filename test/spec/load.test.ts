@@ -64,7 +64,7 @@ describe('each problem, at its position', () => {
     ['a negative minSingleCardVcpu', 'minSingleCardVcpu: -2\n', ['deploy.yaml:1:20: minSingleCardVcpu: must be at least 0, got -2']],
     ['a zero volume', 'containerVolumeInGb: 0\n', ['deploy.yaml:1:22: containerVolumeInGb: must be greater than 0, got 0']],
     ['a volume with a unit', 'containerVolumeInGb: 100GB\n', ['deploy.yaml:1:22: containerVolumeInGb: must be a number, got the text "100GB"']],
-    ['zero workers', 'workers: 0\n', ['deploy.yaml:1:10: workers: must be at least 1, got 0']],
+    ['negative workers', 'workers: -1\n', ['deploy.yaml:1:10: workers: must be at least 0, got -1']],
     ['a huge number', 'workers: 1e400\n', ['deploy.yaml:1:10: workers: must be a finite number, got Infinity']],
     ['an integer past 2^53', 'workers: 123456789012345678901\n', ['deploy.yaml:1:10: workers: is too large, got 123456789012345680000']],
     ['a past-2^53 integer with its own maximum', 'minSingleCardVramInGb: 99999999999999999999\n', ['deploy.yaml:1:24: minSingleCardVramInGb: must be at most 1536, got 100000000000000000000']],
@@ -322,8 +322,8 @@ describe('multi-document files', () => {
   });
 
   test('report the problems of every document with file positions', () => {
-    expect(specProblems(() => parse('workers: 0\n---\nworkers: x\n'))).toEqual([
-      'deploy.yaml:1:10: workers: must be at least 1, got 0',
+    expect(specProblems(() => parse('workers: -1\n---\nworkers: x\n'))).toEqual([
+      'deploy.yaml:1:10: workers: must be at least 0, got -1',
       'deploy.yaml:3:10: workers: must be an integer, got the text "x"',
     ]);
   });

@@ -20,11 +20,11 @@ describe('readSpecFile', () => {
   test('reads a path relative to ctx.cwd and names it as typed', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'specs'));
-    writeFileSync(join(dir, 'specs', 'app.yaml'), 'name: a\nworkers: 0\n');
+    writeFileSync(join(dir, 'specs', 'app.yaml'), 'name: a\nworkers: -1\n');
     const { ctx } = testContext({ cwd: dir });
     const err = await rejection(readSpecFile('specs/app.yaml', ctx));
     expect(err).toBeInstanceOf(SpecError);
-    expect(err.message).toBe('specs/app.yaml:2:10: workers: must be at least 1, got 0');
+    expect(err.message).toBe('specs/app.yaml:2:10: workers: must be at least 0, got -1');
   });
 
   test('reads an absolute path and environment variables from the context', async () => {

@@ -187,7 +187,7 @@ describe('buildCreateRequest', () => {
 
     test('--region alone is ambiguous with several resources, and impossible with none', () => {
       expect(specProblems(() => buildCreateRequest(doc(two), flags({ region: 'eu-2' })))).toEqual([
-        '--region: the spec has 2 resources; replace them with --resource region:gpuType:count (repeatable)',
+        '--region: the spec has 2 resources; give --gpu-type too to replace them with one, or use --resource region:gpuType:count (repeatable)',
       ]);
       expect(specProblems(() => buildCreateRequest(undefined, flags({ gpuCount: '2', name: 'a' })))[0]).toBe(
         '--gpu-count: the spec has no resources to change; give both --region and --gpu-type, or --resource region:gpuType:count',
@@ -199,6 +199,23 @@ describe('buildCreateRequest', () => {
         { region: 'ap-southeast-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 },
       ]);
     });
+  });
+
+  test('zero workers in the file: fine for a file (update takes it), not for create', () => {
+    const file = doc(VALID.replace('workers: 2', 'workers: 0'));
+    expect(file.spec.workers).toBe(0);
+    expect(specProblems(() => buildCreateRequest(file, {}))).toEqual(['deploy.yaml:8:10: workers: must be at least 1, got 0']);
+    expect(buildUpdateRequest(liveDeployment(), file, {}).body.workers).toBe(0);
+  });
+
+  test("the file's YAML warnings are passed on; spec warnings are recomputed after flags", () => {
+    const file = doc(VALID.replace('image: vllm', 'image: !custom vllm').replace('gpuType: NVIDIA_H100_80G', 'gpuType: H100'));
+    expect(file.warnings).toHaveLength(2);
+    expect(buildCreateRequest(file, {}).warnings).toEqual([
+      'deploy.yaml:2:8: Unresolved tag: !custom',
+      'deploy.yaml:5:14: resources[0].gpuType: unknown GPU type "H100"; it is sent as written (`yotta gpus` lists the known types)',
+    ]);
+    expect(buildCreateRequest(file, flags({ gpuType: 'NVIDIA_H100_80G' })).warnings).toEqual(['deploy.yaml:2:8: Unresolved tag: !custom']);
   });
 
   test('warnings name where the value came from', () => {
