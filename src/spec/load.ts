@@ -49,6 +49,8 @@ export const MAX_SPEC_BYTES = 1024 * 1024;
 const MAX_FLOW_DEPTH = 64;
 /** Most aliases (`*name`) accepted in a file; a spec needs none. */
 const MAX_ALIASES = 100;
+/** Most `key:` pairs accepted in a file; yaml's duplicate-key check is quadratic, and a spec has a few dozen. */
+const MAX_KEYS = 2000;
 /** Deepest nesting of values accepted; a spec needs three levels. */
 const MAX_DEPTH = 32;
 /** Most values one document may expand to, aliases included. */
@@ -67,10 +69,11 @@ function positionAt(text: string, offset: number): SpecPosition {
 
 const CONTROL_TOKENS = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
 
-/** Finds too-deep flow nesting or too many aliases with yaml's lexer alone (linear, no recursion). */
+/** Finds too-deep flow nesting, too many aliases or too many keys with yaml's lexer alone (linear, no recursion). */
 function prescan(text: string): { offset: number; message: string } | undefined {
   let depth = 0;
   let aliases = 0;
+  let keys = 0;
   let offset = 0;
   for (const token of new Lexer().lex(text)) {
     const type = CST.tokenType(token);
@@ -82,6 +85,9 @@ function prescan(text: string): { offset: number; message: string } | undefined 
     } else if (type === 'alias') {
       aliases += 1;
       if (aliases > MAX_ALIASES) return { offset, message: `too many aliases (more than ${MAX_ALIASES} uses of *name)` };
+    } else if (type === 'map-value-ind') {
+      keys += 1;
+      if (keys > MAX_KEYS) return { offset, message: `too many keys (more than ${MAX_KEYS}); a deployment spec has a few dozen` };
     }
     // The lexer marks documents, flow ends and scalars with one control character that is not in the text.
     if (!CONTROL_TOKENS.has(token)) offset += token.length;
@@ -361,10 +367,9 @@ export function parseSpecText(text: string, file: string, env: Readonly<Record<s
       at(doc.contents?.range?.[0] ?? 0, `the top level must be a mapping of keys such as "name: my-app", got ${describeValue(value)}`);
       return;
     }
-    const bad = [...converter.badPaths];
     const report = (p: SchemaProblem) => {
-      const path = formatPath(p.path);
-      if (bad.some((b) => b === '' || path === b || path.startsWith(`${b}.`) || path.startsWith(`${b}[`))) return;
+      // Skip what the conversion already reported, at the same path or inside it.
+      for (let n = 0; n <= p.path.length; n++) if (converter.badPaths.has(formatPath(p.path.slice(0, n)))) return;
       at(locate(doc, p.path, p.at), problemText(p));
     };
     const cross = crossFieldProblems(value, 'file');
@@ -378,10 +383,19 @@ export function parseSpecText(text: string, file: string, env: Readonly<Record<s
     parsed.push({ spec: checked.data, file, index, warnings, positionOf });
   });
 
-  if (problems.length > 0) throw new SpecError(sortProblems(problems));
+  if (problems.length > 0) throw new SpecError(limitProblems(sortProblems(problems), file));
   return parsed;
 }
 
+
+/** Most problems listed for one file; past that, a count (a file with more is not a spec gone slightly wrong). */
+const MAX_LISTED_PROBLEMS = 50;
+
+function limitProblems(problems: SpecProblem[], file: string): SpecProblem[] {
+  if (problems.length <= MAX_LISTED_PROBLEMS) return problems;
+  const more = problems.length - MAX_LISTED_PROBLEMS;
+  return [...problems.slice(0, MAX_LISTED_PROBLEMS), { file, line: 0, col: 0, message: `${more} more problem${more === 1 ? '' : 's'} not shown` }];
+}
 
 /** Problems in file order, each once. */
 export function sortProblems(problems: SpecProblem[]): SpecProblem[] {

@@ -34,13 +34,16 @@ function fold(s: string): string {
  * of the word's length in edits (and at least one), after folding case, `_` and `-`.
  */
 export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
-  // Long inputs cannot be typos of short keys; skip them rather than spend quadratic time.
-  if (input.length > 100) return undefined;
+  // Long inputs cannot be typos of our keys or GPU codes; skip them rather than spend quadratic time.
+  if (input.length > 64) return undefined;
   const folded = fold(input);
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const dist = editDistance(folded, fold(c));
+    const other = fold(c);
+    // The distance is at least the difference in length: skip candidates that cannot be close.
+    if (Math.abs(other.length - folded.length) > Math.max(folded.length, other.length) / 3 + 1) continue;
+    const dist = editDistance(folded, other);
     if (dist < bestDistance) {
       best = c;
       bestDistance = dist;

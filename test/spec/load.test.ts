@@ -140,6 +140,27 @@ describe('each problem, at its position', () => {
     expect(specProblems(() => parse(deeper))[0]).toMatch(/^deploy\.yaml:\d+:\d+: nested too deeply/);
   });
 
+  test('a file with very many problems lists the first 50 and counts the rest', () => {
+    const text = Array.from({ length: 80 }, (_, i) => `unknown${i}: x`).join('\n');
+    const lines = specProblems(() => parse(text));
+    expect(lines).toHaveLength(51);
+    expect(lines[0]).toBe('deploy.yaml:1:1: unknown key "unknown0"');
+    expect(lines[50]).toBe('deploy.yaml: 30 more problems not shown');
+  });
+
+  test('a worst-case file within the limits is answered quickly', () => {
+    // Close to the key limit, every key a near miss that asks for a suggestion, every value an unset variable.
+    const text = Array.from({ length: 1990 }, (_, i) => `imagee${String(i).padStart(40, '0')}: \${UNSET_${i}} \${X:-1}`).join('\n');
+    const started = performance.now();
+    expect(specProblems(() => parse(text))).toHaveLength(51);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  test('too many keys are refused before yaml checks them for duplicates', () => {
+    const text = Array.from({ length: 2001 }, (_, i) => `k${i}: x`).join('\n');
+    expect(specProblems(() => parse(text))).toEqual(['deploy.yaml:2001:6: too many keys (more than 2000); a deployment spec has a few dozen']);
+  });
+
   test('a file over the size limit', () => {
     expect(specProblems(() => parse(`# ${'x'.repeat(MAX_SPEC_BYTES)}\n`))).toEqual([
       `deploy.yaml:1:1: the file is too large (more than ${MAX_SPEC_BYTES} bytes); a spec is a few hundred`,
