@@ -51,6 +51,10 @@ const MAX_FLOW_DEPTH = 64;
 const MAX_ALIASES = 100;
 /** Most `key:` pairs accepted in a file; yaml's duplicate-key check is quadratic, and a spec has a few dozen. */
 const MAX_KEYS = 2000;
+/** Most list entries (`- x` or `, x`) accepted in a file; yaml takes seconds over hundreds of thousands. */
+const MAX_ENTRIES = 10_000;
+/** Most documents accepted in a file, for `apply`. */
+const MAX_DOCUMENTS = 100;
 /** Deepest nesting of values accepted; a spec needs three levels. */
 const MAX_DEPTH = 32;
 /** Most values one document may expand to, aliases included. */
@@ -69,11 +73,13 @@ function positionAt(text: string, offset: number): SpecPosition {
 
 const CONTROL_TOKENS = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
 
-/** Finds too-deep flow nesting, too many aliases or too many keys with yaml's lexer alone (linear, no recursion). */
+/** Finds what would make yaml slow (deep flow nesting, many aliases, keys, entries or documents) with its lexer alone: linear, no recursion. */
 function prescan(text: string): { offset: number; message: string } | undefined {
   let depth = 0;
   let aliases = 0;
   let keys = 0;
+  let entries = 0;
+  let documents = 0;
   let offset = 0;
   for (const token of new Lexer().lex(text)) {
     const type = CST.tokenType(token);
@@ -88,6 +94,12 @@ function prescan(text: string): { offset: number; message: string } | undefined 
     } else if (type === 'map-value-ind') {
       keys += 1;
       if (keys > MAX_KEYS) return { offset, message: `too many keys (more than ${MAX_KEYS}); a deployment spec has a few dozen` };
+    } else if (type === 'seq-item-ind' || type === 'comma') {
+      entries += 1;
+      if (entries > MAX_ENTRIES) return { offset, message: `too many list entries (more than ${MAX_ENTRIES})` };
+    } else if (type === 'doc-start') {
+      documents += 1;
+      if (documents > MAX_DOCUMENTS) return { offset, message: `too many documents (more than ${MAX_DOCUMENTS} separated by ---)` };
     }
     // The lexer marks documents, flow ends and scalars with one control character that is not in the text.
     if (!CONTROL_TOKENS.has(token)) offset += token.length;

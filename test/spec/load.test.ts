@@ -156,6 +156,16 @@ describe('each problem, at its position', () => {
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
+  test.each([
+    ['list entries', `a: [${'1,'.repeat(10_001)}]`, 'deploy.yaml:1:20006: too many list entries (more than 10000)'],
+    ['block list entries', `a:\n${'- 1\n'.repeat(10_001)}`, 'deploy.yaml:10002:1: too many list entries (more than 10000)'],
+    ['documents', 'a: 1\n---\n'.repeat(1000), 'deploy.yaml:202:1: too many documents (more than 100 separated by ---)'],
+  ])('too many %s are refused before yaml builds them', (_what, text, message) => {
+    const started = performance.now();
+    expect(specProblems(() => parse(text))).toEqual([message]);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   test('too many keys are refused before yaml checks them for duplicates', () => {
     const text = Array.from({ length: 2001 }, (_, i) => `k${i}: x`).join('\n');
     expect(specProblems(() => parse(text))).toEqual(['deploy.yaml:2001:6: too many keys (more than 2000); a deployment spec has a few dozen']);
