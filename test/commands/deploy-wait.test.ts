@@ -337,3 +337,25 @@ describe('reachedTarget', () => {
     expect(reachedTarget(d('STOPPING', 0, 2), { state: 'stopped' })).toBe(false);
   });
 });
+
+describe('on a terminal', () => {
+  it('the spinner shows status, worker counts and elapsed time on stderr, then gives way to the result line', async () => {
+    const s = await setup({ workerStartMs: 20_000, stopMs: 0, terminateMs: 0 });
+    const d = await seed(s, 'llama', { stopped: true });
+    // Slow real sleeps a little so that ora (loaded lazily) gets to draw a frame.
+    const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+      await new Promise((r) => setTimeout(r, 30));
+      await s.clock.sleep(ms, signal);
+    };
+    const r = await runCli(['deploy', 'start', d.id, '--wait'], {
+      env: { YOTTA_BASE_URL: s.sb.url, YOTTA_API_KEY: s.sb.apiKey, FORCE_COLOR: '1' },
+      now: s.clock.now,
+      sleep,
+      stderrTTY: true,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/Waiting for llama \(\d{4}…\d{4}\) to be running: INITIALIZING, 0\/2 workers running \(\d+s\)/);
+    expect(r.stderr).toContain(`Started llama (${short(d.id)}): RUNNING, 2/2 workers running.`);
+  });
+});
