@@ -32,6 +32,8 @@ async function yotta(args: string[], env: Record<string, string> = {}): Promise<
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: configDir, YOTTA_CONFIG_DIR: configDir, YOTTA_SANDBOX_DELAY_MS: '0', ...env },
       timeout: 30_000,
+      // A hung run must not outlive the test.
+      killSignal: 'SIGKILL',
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -130,7 +132,9 @@ describe('yotta --sandbox deploy start/stop/scale/delete (built CLI)', () => {
         setTimeout(() => child.kill('SIGINT'), 1500);
       }
     });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    clearTimeout(guard);
     expect(code).toBe(130);
     expect(stderr).toContain(`Still starting; check with: yotta deploy get ${d.id}`);
     const after = await yotta(['deploy', 'get', d.id, '--json'], { YOTTA_SANDBOX_WORKER_START_MS: '600000' });
