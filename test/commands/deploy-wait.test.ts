@@ -177,6 +177,18 @@ describe('start --wait', () => {
     expect((await getDeployment(s.client, d.id)).status).toBe('INITIALIZING');
   });
 
+  it('a deployment already INITIALIZING: nothing sent, the wait still happens', async () => {
+    const s = await setup({ workerStartMs: 20_000, stopMs: 0, terminateMs: 0 });
+    const d = await createDeployment(s.client, body('fresh'));
+    s.sb.requests.length = 0;
+    const r = await s.run(['deploy', 'start', d.id, '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `fresh (${short(d.id)}) was already INITIALIZING (now RUNNING, 2/2 workers running); nothing sent. Next: yotta deploy get ${d.id}\n`,
+    );
+    expect(s.sb.requests.every((q) => q.method === 'GET')).toBe(true);
+  });
+
   it('several ids: every start is sent first, then each is waited for within one deadline', async () => {
     const s = await setup({ workerStartMs: 20_000, stopMs: 0, terminateMs: 0 });
     const a = await seed(s, 'llama-a', { stopped: true });

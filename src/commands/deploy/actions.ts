@@ -336,7 +336,8 @@ export async function runStartStop(action: 'start' | 'stop', opts: StartStopOpti
     const state = d ? describeState(d) : 'state unknown';
     const reached = d !== undefined && reachedTarget(d, target);
     if (!item.changed) {
-      const now = opts.wait && d ? ` (now ${state})` : '';
+      const moved = d !== undefined && safeText(String(d.status)) !== item.before;
+      const now = moved ? ` (now ${state})` : '';
       ui.next(`${item.label} was already ${item.before}${now}; nothing sent.`, `yotta deploy get ${item.id}`);
     } else if (starting) {
       ui.next(
