@@ -4,7 +4,7 @@ import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../main.js';
 import { globalsOf } from '../../main.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
-import { ApiError, ExitCode, UsageError, YottaError } from '../../errors.js';
+import { ApiError, ExitCode, NetworkError, UsageError, YottaError } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
 import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from './common.js';
 import { readOneDoc, specWarnings } from './create.js';
@@ -42,7 +42,7 @@ imageRegistry and serviceMode cannot change (that needs a new deployment).
 Examples:
   $ yotta deploy stop llama --wait && yotta deploy update llama --workers 4 && yotta deploy start llama --wait
   $ yotta deploy update 378888638324150969 -f deploy.yaml
-  $ yotta deploy update llama --env HF_TOKEN=\${HF_TOKEN} --dry-run`,
+  $ yotta deploy update llama --env HF_TOKEN="$HF_TOKEN" --dry-run`,
     )
     .action(async (ref: string, opts: Record<string, unknown>, command: Command) => {
       const { file, dryRun, ...spec } = opts;
@@ -108,6 +108,10 @@ export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void
     try {
       updated = await updateDeployment(session.client, id, body);
     } catch (err) {
+      // Never sent twice: the same update again is harmless, but the user should look first.
+      if (err instanceof NetworkError && err.details.outcomeUnknown) {
+        throw new NetworkError(err.message, err.details, `It was not sent again. Check whether it happened with: yotta deploy get ${id}`);
+      }
       // It may have changed state since we read it.
       if (err instanceof ApiError && err.exitCode === ExitCode.STATE) {
         throw new ApiError(`${label} cannot be updated now: ${err.message}`, err.details, `It must be STOPPED: ${stopCommand}`);

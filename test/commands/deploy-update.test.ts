@@ -1,0 +1,252 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { ApiClient } from '../../src/api/client.js';
+import { createDeployment, stopDeployment } from '../../src/api/deployments.js';
+import type { CreateDeploymentRequest, ElasticDeploymentDetail, UpdateDeploymentRequest } from '../../src/api/types.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+const BASE = '/openapi/v1/elastic/deploy';
+/** The sandbox's clock stands still, so that a GET reads what update answered. */
+const CLOCK = 1_700_000_000_000;
+
+const CREATE: CreateDeploymentRequest = {
+  name: 'llama',
+  image: 'vllm/vllm-openai:latest',
+  resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
+  containerVolumeInGb: 100,
+  workers: 2,
+  serviceMode: 'ALB',
+  initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
+  environmentVars: [{ key: 'HF_HOME', value: '/data' }],
+  expose: { port: 8000, protocol: 'HTTP' },
+};
+
+/** The full update body that leaves CREATE as it is. */
+const SAME: UpdateDeploymentRequest = {
+  name: 'llama',
+  resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
+  minSingleCardVramInGb: 0,
+  minSingleCardVcpu: 0,
+  minSingleCardRamInGb: 0,
+  containerVolumeInGb: 100,
+  workers: 2,
+  initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
+  environmentVars: [{ key: 'HF_HOME', value: '/data' }],
+  expose: { port: 8000, protocol: 'HTTP' },
+};
+
+let sb: Sandbox;
+let client: ApiClient;
+let env: Record<string, string>;
+let d: ElasticDeploymentDetail;
+let dir: string;
+
+beforeEach(async () => {
+  sb = await startSandbox({ now: () => CLOCK, delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
+  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
+  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+  d = await createDeployment(client, CREATE);
+  await stopDeployment(client, d.id);
+  sb.requests.length = 0;
+  dir = tempDir('yotta-update-');
+});
+
+afterEach(async () => {
+  await client.close();
+  await sb.close();
+});
+
+const calls = () => sb.requests.map((q) => `${q.method} ${q.path}`);
+const short = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
+
+describe('yotta deploy update', () => {
+  it('reads the deployment, sends the full body with the change, prints it and says what to run next', async () => {
+    const r = await runCli(['deploy', 'update', d.id, '--workers', '4'], { env });
+    expect(r.code).toBe(0);
+    expect(calls()).toEqual([`GET ${BASE}/${d.id}`, `POST ${BASE}/${d.id}/update`]);
+    expect(sb.requests[1]!.body).toEqual({ ...SAME, workers: 4 });
+    expect(r.stdout).toMatch(new RegExp(`^ID:\\s+${d.id}$`, 'm'));
+    expect(r.stdout).toMatch(/^Status:\s+STOPPED$/m);
+    expect(r.stderr).toBe(`Updated llama (${short(d.id)}). Next: yotta deploy start ${d.id} --wait\n`);
+  });
+
+  it('prints the API data exactly with --json, nothing on stderr', async () => {
+    const r = await runCli(['deploy', 'update', d.id, '--env', 'HF_TOKEN=hf_x', '--json'], { env, stdoutTTY: true, stderrTTY: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const res = await fetch(`${sb.url}${BASE}/${d.id}`, { headers: { 'X-API-Key': sb.apiKey } });
+    const now = ((await res.json()) as { data: ElasticDeploymentDetail }).data;
+    expect(JSON.parse(r.stdout)).toEqual(now);
+    expect(now.environmentVars).toEqual([
+      { key: 'HF_HOME', value: '/data' },
+      { key: 'HF_TOKEN', value: 'hf_x' },
+    ]);
+  });
+
+  it('takes a name: one list call to find it', async () => {
+    const r = await runCli(['deploy', 'update', 'llama', '--volume', '200', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(calls()).toEqual([`GET ${BASE}/list`, `GET ${BASE}/${d.id}`, `POST ${BASE}/${d.id}/update`]);
+    expect(sb.requests[2]!.body).toEqual({ ...SAME, containerVolumeInGb: 200 });
+  });
+
+  it('merges a spec file, and flags win over it', async () => {
+    writeFileSync(
+      join(dir, 'deploy.yaml'),
+      `name: llama
+image: vllm/vllm-openai:latest
+serviceMode: ALB
+workers: 3
+initializationCommand: vllm serve meta-llama/Llama-3.1-8B
+`,
+    );
+    const r = await runCli(['deploy', 'update', d.id, '-f', 'deploy.yaml', '--workers', '5'], { env, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(sb.requests[1]!.body).toEqual({ ...SAME, workers: 5, initializationCommand: 'vllm serve meta-llama/Llama-3.1-8B' });
+  });
+
+  it('reads the spec from stdin with -f -', async () => {
+    const r = await runCli(['deploy', 'update', d.id, '-f', '-', '--json'], { env, stdin: 'workers: 1\n' });
+    expect(r.code).toBe(0);
+    expect(sb.requests[1]!.body).toEqual({ ...SAME, workers: 1 });
+  });
+
+  it('shows the same on a terminal, the status coloured', async () => {
+    const r = await runCli(['deploy', 'update', d.id, '--workers', '3'], { env, stdoutTTY: true, stderrTTY: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('\u001b[2mSTOPPED');
+    expect(r.stderr).toContain(`Updated llama (${short(d.id)}).`);
+  });
+
+  it('refuses (exit 5) a deployment that is not STOPPED, printing the command that stops it and sending no update', async () => {
+    const running = await createDeployment(client, { ...CREATE, name: 'busy' });
+    sb.requests.length = 0;
+    const r = await runCli(['deploy', 'update', running.id, '--workers', '4'], { env });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `Error: busy (${short(running.id)}) is RUNNING; only a STOPPED deployment can be updated; nothing was sent\n` +
+        `Stop it first: yotta deploy stop ${running.id} --wait\n`,
+    );
+    expect(calls()).toEqual([`GET ${BASE}/${running.id}`]);
+  });
+
+  it('explains a 24002 from the API (the deployment changed state meanwhile), exit 5', async () => {
+    sb.addFault({ match: { method: 'POST', path: '/update' }, kind: 'envelope', code: 24002, message: 'Elastic action not allowed' });
+    const r = await runCli(['deploy', 'update', d.id, '--workers', '4'], { env });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toBe(
+      `Error: llama (${short(d.id)}) cannot be updated now: Elastic action not allowed (code 24002)\n` +
+        `It must be STOPPED: yotta deploy stop ${d.id} --wait\n`,
+    );
+  });
+
+  it('does not send an update again when its outcome is unknown (exit 7), and says how to check', async () => {
+    sb.addFault({ match: { method: 'POST', path: '/update' }, kind: 'reset-after' });
+    const r = await runCli(['deploy', 'update', d.id, '--workers', '4'], { env });
+    expect(r.code).toBe(7);
+    expect(r.stdout).toBe('');
+    expect(calls()).toEqual([`GET ${BASE}/${d.id}`, `POST ${BASE}/${d.id}/update`]);
+    expect(r.stderr).toMatch(/the outcome is unknown/);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`It was not sent again. Check whether it happened with: yotta deploy get ${d.id}`);
+  });
+
+  describe('fields that only a new deployment can change (exit 2, no update sent)', () => {
+    it('refuses a different image from a flag', async () => {
+      const r = await runCli(['deploy', 'update', d.id, '--image', 'vllm/vllm-openai:v0.9'], { env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^Error: --image: image cannot be changed by update .*create a new deployment instead/);
+      expect(calls()).toEqual([`GET ${BASE}/${d.id}`]);
+    });
+
+    it('refuses a different serviceMode from the file, at its line and column', async () => {
+      writeFileSync(join(dir, 'queue.yaml'), 'workers: 2\nserviceMode: queue\n');
+      const r = await runCli(['deploy', 'update', d.id, '-f', 'queue.yaml'], { env, cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^Error: queue\.yaml:2:14: serviceMode cannot be changed by update/);
+      expect(calls()).toEqual([`GET ${BASE}/${d.id}`]);
+    });
+
+    it('accepts the same image, registry and service mode', async () => {
+      const r = await runCli(['deploy', 'update', d.id, '--image', 'vllm/vllm-openai:latest', '--service-mode', 'alb', '--workers', '1'], { env });
+      expect(r.code).toBe(0);
+      expect(sb.requests[1]!.body).toEqual({ ...SAME, workers: 1 });
+    });
+  });
+
+  describe('--dry-run', () => {
+    it('reads the deployment and prints the exact update body, sending no update', async () => {
+      const r = await runCli(['deploy', 'update', d.id, '--workers', '6', '--dry-run'], { env });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ ...SAME, workers: 6 });
+      expect(r.stderr).toBe(`Dry run: the update above is valid for llama (${short(d.id)}); nothing was sent.\n`);
+      expect(calls()).toEqual([`GET ${BASE}/${d.id}`]);
+    });
+
+    it('warns when the deployment is not STOPPED, still exit 0', async () => {
+      const running = await createDeployment(client, { ...CREATE, name: 'busy' });
+      const r = await runCli(['deploy', 'update', running.id, '--workers', '6', '--dry-run', '--json'], { env });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ ...SAME, name: 'busy', workers: 6 });
+      expect(r.stderr).toBe(
+        `Warning: busy (${short(running.id)}) is RUNNING; only a STOPPED deployment can be updated. Stop it first: yotta deploy stop ${running.id} --wait\n`,
+      );
+    });
+
+    it('needs a key, since it reads the live deployment (exit 3, nothing sent)', async () => {
+      const r = await runCli(['deploy', 'update', d.id, '--workers', '6', '--dry-run'], { env: { YOTTA_BASE_URL: sb.url } });
+      expect(r.code).toBe(3);
+      expect(sb.requests).toHaveLength(0);
+    });
+  });
+
+  describe('bad input, nothing sent', () => {
+    it('exit 2 when there is nothing to change', async () => {
+      const r = await runCli(['deploy', 'update', d.id], { env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^Error: nothing to update: give a spec file with -f, or flags/);
+      expect(sb.requests).toHaveLength(0);
+    });
+
+    it('exit 2 for a bad flag value or reference', async () => {
+      const flag = await runCli(['deploy', 'update', d.id, '--workers', 'lots'], { env });
+      expect(flag.code).toBe(2);
+      expect(flag.stderr).toMatch(/^Error: --workers: "lots" is not an integer/);
+      const ref = await runCli(['deploy', 'update', '../x', '--workers', '1'], { env });
+      expect(ref.code).toBe(2);
+      expect(sb.requests).toHaveLength(0);
+    });
+
+    it('exit 2 for a bad value found once merged, naming the flag', async () => {
+      const r = await runCli(['deploy', 'update', d.id, '--port', '70000'], { env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^Error: --port: /);
+      expect(calls()).toEqual([`GET ${BASE}/${d.id}`]);
+    });
+  });
+
+  it('exits 4 for an unknown id', async () => {
+    const r = await runCli(['deploy', 'update', '999999999999999999', '--workers', '1'], { env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe('Error: deployment 999999999999999999 not found\nRun `yotta deploy list` to see ids and names.\n');
+    expect(calls()).toEqual([`GET ${BASE}/999999999999999999`]);
+  });
+
+  it('exits 3 without a key or with a rejected one', async () => {
+    const none = await runCli(['deploy', 'update', d.id, '--workers', '1'], { env: { YOTTA_BASE_URL: sb.url } });
+    expect(none.code).toBe(3);
+    expect(sb.requests).toHaveLength(0);
+    const bad = await runCli(['deploy', 'update', d.id, '--workers', '1'], { env: { ...env, YOTTA_API_KEY: 'rejected-key-98765' } });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).not.toContain('rejected-key-98765');
+  });
+
+  it('has help with every flag explained and examples', async () => {
+    const r = await runCli(['deploy', 'update', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatchSnapshot();
+  });
+});
