@@ -58,8 +58,11 @@ export async function openSession(ctx: Context, g: GlobalOptions, ui: Ui): Promi
     settings: { ...settings, baseUrl },
     ui,
     async close() {
-      await client.close();
-      await stopSandbox?.();
+      try {
+        await client.close();
+      } finally {
+        await stopSandbox?.();
+      }
     },
   };
 }
