@@ -10,6 +10,7 @@ import { registerStop } from './stop.js';
 import { registerDelete } from './delete.js';
 import { registerScale } from './scale.js';
 import { registerWorkers } from './workers.js';
+import { registerWait } from './wait.js';
 
 /** Adds `deploy` and its verbs to the program. */
 export function registerDeployCommands(program: Command, ctx: Context): void {
@@ -34,4 +35,5 @@ Examples:
   registerDelete(group, ctx);
   registerScale(group, ctx);
   registerWorkers(group, ctx);
+  registerWait(group, ctx);
 }

@@ -27,6 +27,8 @@ export interface WaitOptions {
   ui: Ui;
   /** First pause between polls, in ms (default 1000); it grows ×1.5 up to MAX_INTERVAL_MS. */
   intervalMs?: number;
+  /** Longest pause between polls (default MAX_INTERVAL_MS); equal to intervalMs, polls keep a fixed pace. */
+  maxIntervalMs?: number;
 }
 
 /** Default `--wait-timeout`: 10 minutes. */
@@ -175,7 +177,7 @@ export async function waitForDeployment(
         if (isAbort(err, ctx.signal)) throw interrupted();
         throw err;
       }
-      interval = Math.min(interval * BACKOFF, MAX_INTERVAL_MS);
+      interval = Math.min(interval * BACKOFF, opts.maxIntervalMs ?? MAX_INTERVAL_MS);
     }
   } finally {
     spinner.stop();

@@ -1,0 +1,179 @@
+/** `yotta deploy wait`: blocks until a deployment is running, stopped, deleted or runs N workers. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { Context } from '../../context.js';
+import type { GlobalOptions } from '../../main.js';
+import { globalsOf } from '../../main.js';
+import type { ElasticDeploymentDetail } from '../../api/types.js';
+import type { Session } from '../../session.js';
+import { parseDuration } from '../../duration.js';
+import { ApiError, ExitCode, InterruptedError, UsageError, YottaError } from '../../errors.js';
+import type { WaitTarget } from './waiting.js';
+import { checkDeploymentRef, isDeploymentId, parseWorkerCount } from './common.js';
+
+/** Options of `deploy wait`. */
+export interface DeployWaitOptions {
+  /** Deployment id or name, as typed. */
+  ref: string;
+  /** The condition as typed: running, stopped, deleted or workers=N (default running). */
+  for?: string;
+  /** How long to wait, in ms (default: the profile's wait-timeout, else 10 minutes). */
+  timeout?: number;
+  /** Pause between polls, in ms; fixed when given (default 1 s, growing to 5 s). */
+  interval?: number;
+  /** The global flags. */
+  g: GlobalOptions;
+}
+
+/**
+ * Times a name may be missing from the list before it counts as unknown: a deployment created a
+ * moment ago may not be listed yet (the same grace waitForDeployment gives an id).
+ */
+const NAME_GRACE_POLLS = 3;
+
+/** Parses `--for`: running, stopped, deleted or workers=N (any case, spaces around `=` allowed). */
+export function parseWaitCondition(value: string): WaitTarget {
+  const text = value.trim().toLowerCase();
+  if (text === 'running' || text === 'stopped' || text === 'deleted') return { state: text };
+  const m = /^workers\s*=\s*(.*)$/.exec(text);
+  if (m) return { state: 'workers', count: parseWorkerCount(m[1]!, '--for workers=N') };
+  throw new UsageError(`--for: "${value}" is not a condition; use running, stopped, deleted or workers=N`);
+}
+
+/** Adds `deploy wait` to the group. */
+export function registerWait(group: Command, ctx: Context): void {
+  group
+    .command('wait')
+    .summary('wait until a deployment is running, stopped, deleted or runs N workers')
+    .description(
+      'Poll a deployment until it meets a condition, then print its state (a table, or the deployment ' +
+        'with --json). Exit 0 when it is met, 8 when --timeout passes first, 9 as soon as the deployment ' +
+        'turns FAILED. A deployment created a moment ago that is not listed yet is waited for. Only reads: ' +
+        'nothing is changed, and Ctrl-C leaves the deployment as it is.\n\n' +
+        'On this command --timeout is how long to wait (wherever it is typed); each HTTP request keeps ' +
+        'the default request timeout.',
+    )
+    .argument('<id|name>', 'deployment id (18 digits) or exact name')
+    .option(
+      '--for <condition>',
+      'running (RUNNING with every worker up), stopped, deleted, or workers=N (exactly N workers running)',
+      'running',
+    )
+    .addOption(
+      new Option('--timeout <duration>', "how long to wait, e.g. 90s, 10m (default 10m, or the profile's wait-timeout)").argParser((v) =>
+        parseDuration(v, '--timeout'),
+      ),
+    )
+    .addOption(
+      new Option('--interval <duration>', 'pause between polls, e.g. 2s (default 1s, growing to 5s)').argParser((v) =>
+        parseDuration(v, '--interval'),
+      ),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ yotta deploy wait llama-3-8b
+  $ yotta deploy wait 378888638324150969 --for stopped --timeout 5m
+  $ yotta deploy wait llama-3-8b --for workers=4 --interval 2s
+  $ yotta deploy create -f deploy.yaml --json | jq -r .id | xargs -I{} yotta deploy wait {} --for running`,
+    )
+    .action(async (ref: string, o: { for?: string; timeout?: number; interval?: number }, cmd: Command) => {
+      const g = globalsOf(cmd);
+      // The program owns a global --timeout (the request timeout) and consumes it wherever it is typed,
+      // so `deploy wait --timeout 10m` arrives there. Typed on this command's line it means the wait;
+      // the requests keep their default timeout. Our own option holds it should the program ever leave it to us.
+      let root = cmd;
+      while (root.parent) root = root.parent;
+      const typed = root.getOptionValueSource('timeout') === 'cli';
+      await runWait(
+        {
+          ref,
+          for: o.for,
+          timeout: o.timeout ?? (typed ? g.timeout : undefined),
+          interval: o.interval,
+          g: typed ? { ...g, timeout: undefined } : g,
+        },
+        ctx,
+      );
+    });
+}
+
+/**
+ * Finds the id to wait for. A name missing from the list is looked for again a few times (it may
+ * have just been created); with `--for deleted` a missing name is already the answer (undefined).
+ */
+async function resolveForWait(session: Session, ref: string, target: WaitTarget, deadline: number, intervalMs: number): Promise<string | undefined> {
+  if (isDeploymentId(ref)) return ref;
+  const [{ listDeployments }, { safeText }] = await Promise.all([import('../../api/deployments.js'), import('../../output/format.js')]);
+  const ctx = session.ui.ctx;
+  for (let attempt = 0; ; attempt += 1) {
+    const matches = (await listDeployments(session.client)).filter((d) => d.name === ref);
+    if (matches.length === 1) return matches[0]!.id;
+    if (matches.length > 1) {
+      const list = matches.map((d) => `${safeText(String(d.id))} (${safeText(String(d.status))})`).join(', ');
+      throw new UsageError(`${matches.length} deployments are named "${ref}": ${list}; use an id instead`);
+    }
+    if (target.state === 'deleted') return undefined;
+    const left = deadline - ctx.now();
+    if (attempt >= NAME_GRACE_POLLS || left <= 0) {
+      throw new YottaError(`no deployment named "${ref}"`, ExitCode.NOT_FOUND, 'Run `yotta deploy list` to see ids and names.');
+    }
+    try {
+      await ctx.sleep(Math.min(intervalMs, left), ctx.signal);
+    } catch (err) {
+      if (ctx.signal.aborted) throw new InterruptedError(`stopped waiting for ${ref}; it was left as it is`);
+      throw err;
+    }
+  }
+}
+
+/** Says which deployment was not found (the API only says "not found"); the exit code (4) and API code stay. */
+function explainMissing(err: unknown, ref: string): unknown {
+  if (err instanceof ApiError && err.exitCode === ExitCode.NOT_FOUND) {
+    return new ApiError(`deployment ${ref} not found`, err.details, 'Run `yotta deploy list` to see ids and names.');
+  }
+  return err;
+}
+
+/** Waits for the condition and prints the deployment's final state; see registerWait for exit codes. */
+export async function runWait(opts: DeployWaitOptions, ctx: Context): Promise<void> {
+  const ref = checkDeploymentRef(opts.ref);
+  const target = parseWaitCondition(opts.for ?? 'running');
+  const [{ createUi }, { withSession }, waiting, { printMachine, printDeployments }, { describeRef }, { formatDuration }] = await Promise.all([
+    import('../../output/ui.js'),
+    import('../../session.js'),
+    import('./waiting.js'),
+    import('../../output/render.js'),
+    import('../../output/format.js'),
+    import('../../duration.js'),
+  ]);
+  const ui = createUi(ctx, opts.g);
+  await withSession(ctx, opts.g, ui, async (session) => {
+    const timeoutMs = opts.timeout ?? session.settings.waitTimeoutMs ?? waiting.DEFAULT_WAIT_TIMEOUT_MS;
+    const started = ctx.now();
+    const deadline = started + timeoutMs;
+    ui.info(`Waiting up to ${formatDuration(timeoutMs)} for ${ref} to be ${waiting.describeTarget(target)}…`);
+    const id = await resolveForWait(session, ref, target, deadline, opts.interval ?? 1000);
+    let d: ElasticDeploymentDetail | undefined;
+    if (id !== undefined) {
+      try {
+        d = await waiting.waitForDeployment(session, id, target, {
+          ui,
+          timeoutMs: Math.max(0, deadline - ctx.now()),
+          ...(opts.interval !== undefined ? { intervalMs: opts.interval, maxIntervalMs: opts.interval } : {}),
+        });
+      } catch (err) {
+        throw explainMissing(err, ref);
+      }
+    }
+    const after = formatDuration(ctx.now() - started);
+    if (d) {
+      ui.success(`${describeRef(d.id, d.name)} is ${waiting.describeTarget(target)} (${waiting.describeState(d)}) after ${after}.`);
+      if (!(await printMachine(ui, d))) await printDeployments(ui, [d]);
+      return;
+    }
+    ui.success(id === undefined ? `No deployment is named "${ref}" (any longer).` : `${ref} is deleted (after ${after}).`);
+    await printMachine(ui, { id: id ?? null, ...(isDeploymentId(ref) ? {} : { name: ref }), deleted: true });
+  });
+}
