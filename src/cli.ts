@@ -20,7 +20,11 @@ export async function run(version: string): Promise<number> {
     if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
     controller.abort(new DOMException('interrupted', 'AbortError'));
   });
-  process.on('SIGTERM', () => controller.abort(new DOMException('terminated', 'AbortError')));
+  process.on('SIGTERM', () => {
+    controller.abort(new DOMException('terminated', 'AbortError'));
+    // Give the command a moment to leave things tidy, then go, as a terminated process must.
+    setTimeout(() => process.exit(143), 2000).unref();
+  });
   // `yotta deploy list | head -1`: the reader went away; end quietly, as other Unix tools do.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
