@@ -172,7 +172,7 @@ describe('start --wait', () => {
     const r = await s.run(['deploy', 'start', d.id, '--wait'], { signal: ac.signal });
     expect(r.code).toBe(130);
     expect(r.stderr).toContain(`stopped waiting for llama (${short(d.id)}) to be running; it was left as it is (INITIALIZING, 0/2 workers running)`);
-    expect(r.stderr).toContain(`Still starting; check with: yotta deploy get ${d.id}`);
+    expect(r.stderr).toContain(`Still starting; check with: yotta deploy get ${d.id}, or wait again with: yotta deploy wait ${d.id} --for running`);
     expect(s.sb.requests.filter((q) => q.method !== 'GET').map((q) => q.path)).toEqual([`${BASE}/${d.id}/start`]);
     expect((await getDeployment(s.client, d.id)).status).toBe('INITIALIZING');
   });
@@ -254,7 +254,7 @@ describe('scale --wait', () => {
     const r = await s.run(['deploy', 'scale', d.id, '3', '--wait-timeout', '20s']);
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('to be running 3 workers; last seen: INITIALIZING, 2/3 workers running');
-    expect(r.stderr).toContain(`check with: yotta deploy workers ${d.id}`);
+    expect(r.stderr).toContain(`check with: yotta deploy workers ${d.id}, or wait longer with: yotta deploy wait ${d.id} --for workers=3 --timeout 30m`);
   });
 });
 

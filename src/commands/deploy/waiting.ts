@@ -85,12 +85,18 @@ function checkCommand(id: string, target: WaitTarget): string {
   return target.state === 'workers' ? `yotta deploy workers ${id}` : `yotta deploy get ${id}`;
 }
 
-/** What to tell someone who pressed Ctrl-C: the deployment carries on, and how to look at it. */
+/** The `yotta deploy wait` command that picks the same wait up again. */
+function waitCommand(id: string, target: WaitTarget): string {
+  const condition = target.state === 'workers' ? `workers=${target.count}` : target.state;
+  return `yotta deploy wait ${id} --for ${condition}`;
+}
+
+/** What to tell someone who pressed Ctrl-C: the deployment carries on, how to look at it and to wait again. */
 function resumeHint(id: string, target: WaitTarget): string {
   const doing = { running: 'Still starting', stopped: 'Still stopping', deleted: 'Still deleting', workers: 'Still scaling' }[
     target.state
   ];
-  return `${doing}; check with: ${checkCommand(id, target)}`;
+  return `${doing}; check with: ${checkCommand(id, target)}, or wait again with: ${waitCommand(id, target)}`;
 }
 
 /**
@@ -168,7 +174,7 @@ export async function waitForDeployment(
         throw new WaitTimeoutError(
           `gave up after ${formatDuration(elapsed)} waiting for ${label()} to be ${describeTarget(target)}; ` +
             `last seen: ${last ? describeState(last) : 'not listed yet'}`,
-          `It may still get there; check with: ${checkCommand(id, target)}`,
+          `It may still get there; check with: ${checkCommand(id, target)}, or wait longer with: ${waitCommand(id, target)} --timeout 30m`,
         );
       }
       try {
