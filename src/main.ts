@@ -5,7 +5,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Context } from './context.js';
 import { colorEnabled } from './context.js';
-import { EXIT_CODE_HELP, ExitCode, InterruptedError, UsageError, YottaError } from './errors.js';
+import { colors, loadColors } from './output/colors.js';
+import { EXIT_CODE_HELP, ExitCode, InterruptedError, QuietExit, UsageError, YottaError } from './errors.js';
 import { parseDuration } from './duration.js';
 import { registerDeployCommands } from './commands/deploy/index.js';
 import { registerAuthCommands } from './commands/auth/index.js';
@@ -104,6 +105,9 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
     return ExitCode.OK;
   }
   try {
+    // chalk costs startup time: load it only when stdout or stderr may be coloured.
+    const noColor = argv.includes('--no-color');
+    if (colorEnabled(ctx.stdout, ctx.env, noColor) || colorEnabled(ctx.stderr, ctx.env, noColor)) await loadColors();
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.OK;
   } catch (err) {
@@ -116,6 +120,8 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
   const wantsJson = argv.includes('--json') || /(^|\s)(-o|--output)(\s|=)json\b/.test(argv.join(' '));
   const debug = argv.includes('--debug');
   const noColor = argv.includes('--no-color');
+  // The command already printed its result; the exit code is all that is left to give.
+  if (err instanceof QuietExit) return err.exitCode;
   let error: YottaError;
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
@@ -146,8 +152,7 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
       }) + '\n',
     );
   } else {
-    const useColor = colorEnabled(ctx.stderr, ctx.env, noColor);
-    const label = useColor ? '\u001b[31mError:\u001b[39m' : 'Error:';
+    const label = colors(colorEnabled(ctx.stderr, ctx.env, noColor)).red('Error:');
     ctx.stderr.write(`${label} ${error.message}\n`);
     if (error.hint) ctx.stderr.write(`${error.hint}\n`);
   }

@@ -1,13 +1,14 @@
 /**
- * The few colours yotta uses, as plain ANSI SGR wrappers.
+ * The colours yotta uses, drawn with chalk.
  *
- * Why not chalk: createUi() must be synchronous, so chalk could only be imported statically, and
- * that sits on the startup path of every command (`yotta deploy list --json` included). Measured
- * on Node 24.21: `await import('chalk')` costs ~20 ms unbundled and ~12 ms from an esbuild bundle
- * (its colour-support probe pulls in node:tty/node:os and runs at import), against ~1 ms for an
- * empty module. Six fixed 16-colour codes need none of chalk's level detection — the decision to
- * colour is made once from flags, NO_COLOR/FORCE_COLOR and the TTY (colorEnabled in context.ts).
+ * chalk is not free to import (~12-25 ms measured on Node 24: it probes colour support at import),
+ * so it is loaded only when some output may be coloured: main() awaits loadColors() before a command
+ * runs when stdout or stderr could be coloured, and colors() stays synchronous. `yotta ... --json`
+ * in a pipe never loads it. Whether to colour is decided by us (colorEnabled in context.ts, from
+ * flags, NO_COLOR/FORCE_COLOR and the TTY), so chalk runs at a fixed 16-colour level.
  */
+import type { ChalkInstance } from 'chalk';
+import { stripVTControlCharacters } from 'node:util';
 
 /** Colour functions; each is the identity when colour is off. */
 export interface Colors {
@@ -21,25 +22,17 @@ export interface Colors {
   bold(text: string): string;
 }
 
-// Re-opening the style after every inner close code keeps nesting right, e.g. bold(dim(x) + y):
-// dim's close (22) would otherwise also end the outer bold.
-function style(open: number, close: number): (text: string) => string {
-  const o = `\u001b[${open}m`;
-  const c = `\u001b[${close}m`;
-  return (text) => (text === '' ? '' : o + text.split(c).join(c + o) + c);
+let chalk: ChalkInstance | undefined;
+
+/** Loads chalk once; needed before colors(true). */
+export async function loadColors(): Promise<void> {
+  if (!chalk) {
+    const { Chalk } = await import('chalk');
+    chalk = new Chalk({ level: 1 });
+  }
 }
 
 const identity = (text: string): string => text;
-
-const ON: Colors = {
-  enabled: true,
-  green: style(32, 39),
-  yellow: style(33, 39),
-  red: style(31, 39),
-  cyan: style(36, 39),
-  dim: style(2, 22),
-  bold: style(1, 22),
-};
 
 const OFF: Colors = {
   enabled: false,
@@ -53,11 +46,21 @@ const OFF: Colors = {
 
 /** The colour functions for a stream where colour is (or is not) wanted. */
 export function colors(enabled: boolean): Colors {
-  return enabled ? ON : OFF;
+  if (!enabled) return OFF;
+  const c = chalk;
+  if (!c) throw new Error('colors(true) before loadColors(): main() loads chalk when colour may be used');
+  return {
+    enabled: true,
+    green: (t) => c.green(t),
+    yellow: (t) => c.yellow(t),
+    red: (t) => c.red(t),
+    cyan: (t) => c.cyan(t),
+    dim: (t) => c.dim(t),
+    bold: (t) => c.bold(t),
+  };
 }
 
 /** Removes ANSI escape sequences, e.g. to measure or compare text. */
 export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+  return stripVTControlCharacters(text);
 }

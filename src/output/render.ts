@@ -8,7 +8,7 @@ import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../
 import { YottaError } from '../errors.js';
 import type { Ui } from './ui.js';
 import type { Column } from './tables.js';
-import { renderFields, renderTable } from './tables.js';
+import { loadTables, renderFields, renderTable } from './tables.js';
 import { deploymentStatus, workerStatus } from './status.js';
 import {
   MISSING,
@@ -57,6 +57,8 @@ export async function printMachine(ui: Ui, value: unknown): Promise<boolean> {
     await printYaml(ui, value);
     return true;
   }
+  // The human forms draw tables: load cli-table3 now, and only now.
+  await loadTables();
   return false;
 }
 

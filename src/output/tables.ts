@@ -1,12 +1,16 @@
 /**
- * Borderless, kubectl-style tables. A column may be marked shrinkable; only those are cut, and only
- * to fit a known terminal width. Ids are never shrinkable, so they can always be copied whole.
+ * Borderless, kubectl-style tables drawn with cli-table3. A column may be marked shrinkable; only
+ * those are cut (with "…" by cli-table3), and only to fit a known terminal width. Ids are never
+ * shrinkable, so they can always be copied whole.
  *
- * Why not cli-table3: its layout is quadratic in rows (measured on Node 24: 4,000 rows take 2.2 s)
- * and, even fed in small chunks, costs ~0.1 ms a row (5,000 rows: 0.6-1.3 s against ~15 ms here).
- * A borderless table needs only display widths and padding, which this file does.
+ * cli-table3 is loaded lazily (loadTables(), awaited by the printers) so that JSON output never pays
+ * for it. Its layout pass is quadratic in the rows of one table (measured on Node 24: 4,000 rows in
+ * 2.2 s, 10,000 in 10.6 s), so long tables are drawn in slices of SLICE rows sharing column widths
+ * measured up front with string-width (the library cli-table3 itself measures with): the output is
+ * the same table, and the cost stays linear.
  */
-import { stripAnsi } from './colors.js';
+import type CliTable3 from 'cli-table3';
+import stringWidth from 'string-width';
 
 /** One column of a table. */
 export interface Column {
@@ -19,47 +23,34 @@ export interface Column {
 const GAP = '   ';
 /** A shrinkable column is never cut below this width. */
 const MIN_SHRUNK = 10;
+/** Rows per cli-table3 table; see the file comment. */
+const SLICE = 50;
 
-// East Asian wide and fullwidth ranges: terminals give these characters two columns.
-const WIDE: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f], [0x2329, 0x232a], [0x2e80, 0x303e], [0x3040, 0x3247], [0x3250, 0x4dbf],
-  [0x4e00, 0xa4c6], [0xa960, 0xa97c], [0xac00, 0xd7a3], [0xf900, 0xfaff], [0xfe10, 0xfe19],
-  [0xfe30, 0xfe6b], [0xff01, 0xff60], [0xffe0, 0xffe6], [0x1b000, 0x1b001], [0x1f200, 0x1f251],
-  [0x20000, 0x3fffd],
-];
-const ZERO_WIDTH = /^(?:\p{Mn}|\p{Me}|[\u200b-\u200f]|\p{Variation_Selector})$/u;
-const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
+const NO_BORDER = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '',
+  middle: GAP,
+};
 
-function charWidth(ch: string): number {
-  const cp = ch.codePointAt(0) ?? 0;
-  if (cp < 0x300) return 1;
-  if (ZERO_WIDTH.test(ch)) return 0;
-  if (WIDE.some(([lo, hi]) => cp >= lo && cp <= hi)) return 2;
-  return cp >= 0x1f000 && PICTOGRAPHIC.test(ch) ? 2 : 1;
+let Table: typeof CliTable3 | undefined;
+
+/** Loads cli-table3 once; the printers await this before drawing. */
+export async function loadTables(): Promise<void> {
+  Table ??= (await import('cli-table3')).default;
+}
+
+function tableClass(): typeof CliTable3 {
+  if (!Table) throw new Error('renderTable() before loadTables()');
+  return Table;
 }
 
 /** Columns a text takes on a terminal (escape codes take none; CJK and emoji take two). */
 export function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of stripAnsi(text)) w += charWidth(ch);
-  return w;
+  return stringWidth(text);
 }
 
-/** Cuts plain text to `max` columns, ending with "…" when something was cut. */
-function cut(text: string, max: number): string {
-  if (displayWidth(text) <= max) return text;
-  let out = '';
-  let w = 0;
-  for (const ch of text) {
-    const cw = charWidth(ch);
-    if (w + cw > max - 1) break;
-    out += ch;
-    w += cw;
-  }
-  return out + '…';
-}
-
-function columnWidths(columns: readonly Column[], rows: string[][]): number[] {
+function columnWidths(columns: readonly Column[], rows: readonly (readonly string[])[]): number[] {
   const widths = columns.map((col) => displayWidth(col.header));
   for (const row of rows) {
     for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, displayWidth(row[i] ?? ''));
@@ -67,11 +58,10 @@ function columnWidths(columns: readonly Column[], rows: string[][]): number[] {
   return widths;
 }
 
-/** Shortens shrinkable columns, widest first, until the table fits `maxWidth` (or nothing more can be cut). */
-function fit(columns: readonly Column[], rows: string[][], maxWidth: number): string[][] {
-  const limits = columnWidths(columns, rows);
+/** Narrows shrinkable columns, widest first, until the table fits `maxWidth` (or nothing more can be cut). */
+function fit(columns: readonly Column[], widths: number[], maxWidth: number): number[] {
+  const limits = [...widths];
   let over = limits.reduce((a, b) => a + b, 0) + GAP.length * (columns.length - 1) - maxWidth;
-  if (over <= 0) return rows;
   while (over > 0) {
     let widest = -1;
     columns.forEach((col, i) => {
@@ -81,11 +71,21 @@ function fit(columns: readonly Column[], rows: string[][], maxWidth: number): st
     limits[widest]! -= 1;
     over -= 1;
   }
-  return rows.map((r) => r.map((text, i) => (columns[i]?.shrink ? cut(text, limits[i]!) : text)));
+  return limits;
 }
 
-function pad(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+function draw(head: string[] | undefined, rows: readonly (readonly string[])[], colWidths: number[]): string {
+  const T = tableClass();
+  const table = new T({
+    ...(head ? { head } : {}),
+    colWidths,
+    wordWrap: false,
+    truncate: '…',
+    chars: NO_BORDER,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+  });
+  table.push(...rows.map((r) => [...r]));
+  return table.toString();
 }
 
 /**
@@ -94,19 +94,33 @@ function pad(text: string, width: number): string {
  */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], maxWidth?: number): string {
   const cells = rows.map((r) => columns.map((_, i) => r[i] ?? ''));
-  const fitted = maxWidth && maxWidth > 0 ? fit(columns, cells, maxWidth) : cells;
-  const widths = columnWidths(columns, fitted);
-  const line = (row: readonly string[]): string => row.map((text, i) => pad(text, widths[i]!)).join(GAP).trimEnd();
-  return [line(columns.map((c) => c.header)), ...fitted.map(line)].join('\n') + '\n';
+  const natural = columnWidths(columns, cells);
+  const widths = maxWidth && maxWidth > 0 ? fit(columns, natural, maxWidth) : natural;
+  const parts: string[] = [];
+  const head = columns.map((c) => c.header);
+  if (cells.length === 0) parts.push(draw(head, [], widths));
+  for (let i = 0; i < cells.length; i += SLICE) {
+    parts.push(draw(i === 0 ? head : undefined, cells.slice(i, i + SLICE), widths));
+  }
+  return (
+    parts
+      .join('\n')
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n') + '\n'
+  );
 }
 
 /**
  * `Label:   value` lines with the values aligned, skipping fields whose value is undefined.
  * Returns '' when every value is undefined, so callers can drop an empty section.
+ * (A label list is not a table: padding the labels is all it takes, and it costs far less than a
+ * cli-table3 instance per section of `deploy get`.)
  */
 export function renderFields(fields: ReadonlyArray<readonly [string, string | undefined]>, indent = ''): string {
   const shown = fields.filter((f): f is readonly [string, string] => f[1] !== undefined);
   if (shown.length === 0) return '';
   const labelWidth = Math.max(...shown.map(([label]) => displayWidth(label))) + 3;
-  return shown.map(([label, value]) => `${indent}${pad(`${label}:`, labelWidth)}${value}\n`).join('');
+  const pad = (text: string) => text + ' '.repeat(Math.max(0, labelWidth - displayWidth(text)));
+  return shown.map(([label, value]) => `${indent}${pad(`${label}:`)}${value}`.trimEnd() + '\n').join('');
 }

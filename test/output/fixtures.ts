@@ -4,6 +4,12 @@ import type { GlobalOptions } from '../../src/main.js';
 import { createUi } from '../../src/output/ui.js';
 import type { Ui } from '../../src/output/ui.js';
 import { testContext } from '../helpers/cli.js';
+import { loadColors } from '../../src/output/colors.js';
+import { loadTables } from '../../src/output/tables.js';
+
+// main() loads chalk and the printers load cli-table3 before use; Uis built by hand need the same.
+await loadColors();
+await loadTables();
 import type { RunOptions } from '../helpers/cli.js';
 
 /** Global options as commander gives them with no flags, plus `o`. */

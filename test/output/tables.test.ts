@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { displayWidth, renderFields, renderTable } from '../../src/output/tables.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { displayWidth, loadTables, renderFields, renderTable } from '../../src/output/tables.js';
+
+beforeAll(loadTables);
 
 describe('renderTable', () => {
   const columns = [{ header: 'ID' }, { header: 'NAME', shrink: true }, { header: 'STATUS' }];
