@@ -186,3 +186,14 @@ export class InterruptedError extends YottaError {
     super(message, ExitCode.INTERRUPTED, hint);
   }
 }
+
+/**
+ * A result told by the exit code alone, with nothing more to print: `deploy diff` exits 1 when it
+ * found differences, as `git diff --exit-code` does. main() returns the code and prints no error.
+ */
+export class QuietExit extends YottaError {
+  override name = 'QuietExit';
+  constructor(exitCode: number, message = `exit ${exitCode}`) {
+    super(message, exitCode);
+  }
+}
