@@ -1,11 +1,116 @@
 // Builds src/ into dist/: one ESM bundle per entry, code-split so that the lazy
 // `import()`s of heavy modules (commander, ora, conf, yaml, undici...) stay lazy.
 // Not minified: measured slower to start, and stack traces under --debug stay readable.
+//
+// `node esbuild.config.mjs --metafile FILE` also writes esbuild's metafile (what every chunk
+// holds); test/bench/bundle-report.mjs reads it to show what the startup path loads.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+// The parts of undici that src/api/client.ts uses (Agent, EnvHttpProxyAgent, request), instead of
+// undici/index.js, which also loads fetch, WebSocket, caches, cookies, mocks and every interceptor:
+// measured 140 ms to load against 60 ms for these parts. `request` is undici's own top-level
+// request() (index.js's makeDispatcher) reduced to the one way the client calls it: a full URL
+// string and an explicit dispatcher. The proxy agent (with its SOCKS5 code) and the Dispatcher
+// methods it needs (index.js's mixin: ProxyAgent opens its tunnel with dispatcher.connect) are
+// loaded only when a proxy is configured.
+const UNDICI_FACADE = `
+import Agent from 'undici/lib/dispatcher/agent.js';
+import apiRequest from 'undici/lib/api/api-request.js';
+import errors from 'undici/lib/core/errors.js';
+export { Agent, errors };
+export class EnvHttpProxyAgent {
+  constructor(opts) {
+    const Dispatcher = require('undici/lib/dispatcher/dispatcher.js');
+    Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'));
+    const Real = require('undici/lib/dispatcher/env-http-proxy-agent.js');
+    return new Real(opts);
+  }
+}
+export function request(url, opts) {
+  if (typeof url !== 'string' || opts == null || opts.dispatcher == null) {
+    throw new errors.InvalidArgumentError('yotta bundles undici.request(url: string, { dispatcher, ... }) only');
+  }
+  const { dispatcher, agent, ...rest } = opts;
+  const u = new URL(url);
+  return apiRequest.call(dispatcher, { ...rest, origin: u.origin, path: u.pathname + u.search, method: rest.method || (rest.body ? 'PUT' : 'GET') });
+}
+`;
+
+/**
+ * undici's Client requires its HTTP/2 half at load time, and with it node:http2 (which loads tls):
+ * measured +36 ms and +13 MB for every command, though HTTP/2 is used only when a TLS server picks
+ * it by ALPN. Here that require waits for the first HTTP/2 connection. The build fails if undici's
+ * source no longer has the line, so that an upgrade cannot silently undo (or break) this.
+ */
+const LAZY_H2 = {
+  file: /node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+  from: "const connectH2 = require('./client-h2.js')",
+  to: "let connectH2Impl\nconst connectH2 = (client, socket) => (connectH2Impl ??= require('./client-h2.js'))(client, socket)",
+};
+
+const undiciTrims = {
+  name: 'undici-trims',
+  setup(b) {
+    b.onLoad({ filter: LAZY_H2.file }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes(LAZY_H2.from)) throw new Error(`undici changed: ${args.path} no longer has "${LAZY_H2.from}"; update LAZY_H2 in esbuild.config.mjs`);
+      return { contents: text.replace(LAZY_H2.from, LAZY_H2.to), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * esbuild with splitting turns `await import('cjs-package')` into a chunk that only has a default
+ * export, so `const { stringify } = await import('yaml')` gets undefined (Node itself gives the
+ * named exports of a CommonJS module). This plugin serves such dynamic imports from a small ESM
+ * facade that re-exports the names the package really has; undici gets the trimmed facade above.
+ */
+const cjsDynamicImports = {
+  name: 'cjs-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z@][^:]*$/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData?.facade) return undefined;
+      if (args.path === 'undici') return { path: 'undici', namespace: 'cjs-facade', pluginData: { resolveDir: args.resolveDir } };
+      const real = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, pluginData: { facade: true } });
+      if (real.errors.length > 0 || !isCommonJs(real.path)) return undefined;
+      return { path: args.path, namespace: 'cjs-facade', pluginData: { resolveDir: args.resolveDir, file: real.path } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cjs-facade' }, (args) => {
+      const { resolveDir, file } = args.pluginData;
+      if (args.path === 'undici') return { contents: UNDICI_FACADE, resolveDir, loader: 'js' };
+      const names = Object.keys(require(file)).filter((k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k));
+      const spec = JSON.stringify(file);
+      const contents = `import m from ${spec};\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`;
+      return { contents, resolveDir: dirname(file), loader: 'js' };
+    });
+  },
+};
+
+/** Whether Node would load `file` as CommonJS (.cjs, or .js under a package.json without "type": "module"). */
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    try {
+      return require(`${dir}/package.json`).type !== 'module';
+    } catch {
+      if (dirname(dir) === dir) return true;
+    }
+  }
+}
+
+const metafileAt = process.argv.indexOf('--metafile');
 
 rmSync(new URL('./dist/', import.meta.url), { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   bundle: true,
@@ -15,7 +120,25 @@ await build({
   target: 'node22',
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS dependencies (undici, cli-table3) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __yottaCreateRequire } from 'node:module'; const require = __yottaCreateRequire(import.meta.url);" },
+  // Bundled CommonJS dependencies (undici, cli-table3) call require() for Node built-ins, and only
+  // for those (everything else is bundled). process.getBuiltinModule serves them without importing
+  // node:module and creating a CommonJS require (measured -0.5 MB RSS, one module fewer).
+  banner: { js: 'const require = (id) => process.getBuiltinModule(id) ?? __yottaNoModule(id); function __yottaNoModule(id) { throw Object.assign(new Error(`Cannot find module \'${id}\'`), { code: "MODULE_NOT_FOUND" }); }' },
+  plugins: [cjsDynamicImports, undiciTrims],
+  // What Node's own bundle of undici defines: leaves out the experimental Milo HTTP/1 parser
+  // (opt-in through UNDICI_USE_MILO; ~200 kB of inlined WebAssembly) and keeps llhttp.
+  define: { esbuildDetection: 'true' },
+  metafile: metafileAt > 0,
   logLevel: 'warning',
 });
+if (metafileAt > 0) writeFileSync(process.argv[metafileAt + 1], JSON.stringify(result.metafile));
+
+// The root help, rendered by the CLI just built exactly as commander prints it to a pipe (80
+// columns, no colour), for bin/yotta.js to print without loading commander. See prerenderedHelp().
+const env = { ...process.env };
+for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CLICOLOR_FORCE', 'COLUMNS']) delete env[k];
+const rendered = spawnSync(process.execPath, [fileURLToPath(new URL('./bin/yotta.js', import.meta.url)), '--help'], { env, encoding: 'utf8' });
+if (rendered.status !== 0 || !rendered.stdout.startsWith('Usage: yotta')) {
+  throw new Error(`rendering the root help failed (exit ${rendered.status}):\n${rendered.stderr}`);
+}
+writeFileSync(new URL('./dist/help.txt', import.meta.url), rendered.stdout);

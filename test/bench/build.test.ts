@@ -1,0 +1,176 @@
+/**
+ * What the startup work in esbuild.config.mjs and bin/yotta.js must not change: the pre-rendered
+ * root help is commander's own text; the trimmed undici still talks through an HTTP proxy; a lazy
+ * `import()` of a CommonJS package (yaml) gets its named exports; the bundle leaves out undici's
+ * experimental Milo parser and loads node:http2 only for an HTTP/2 connection.
+ *
+ * The CLI is built into a private folder with the project's own build script, so that other test
+ * files rebuilding dist/ at the same time cannot interfere.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { main } from '../../src/main.js';
+import { tempDir, testContext } from '../helpers/cli.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+
+let buildDir: string;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `yotta` with stdout and stderr on pipes and only the given environment. */
+function yotta(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const home = tempDir('yotta-build-test-');
+    const child = spawn(process.execPath, [join(buildDir, 'bin', 'yotta.js'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: home, YOTTA_CONFIG_DIR: home, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** The root help as main() prints it in-process to a pipe (no columns known, so 80). */
+async function commanderHelp(args: string[]): Promise<string> {
+  const { ctx, stdout } = testContext();
+  stdout.columns = undefined as unknown as number;
+  const code = await main(args, ctx);
+  expect(code).toBe(0);
+  return stdout.text;
+}
+
+beforeAll(async () => {
+  buildDir = tempDir('yotta-build-test-dist-');
+  for (const entry of ['src', 'node_modules']) symlinkSync(join(ROOT, entry), join(buildDir, entry), 'dir');
+  mkdirSync(join(buildDir, 'bin'));
+  copyFileSync(join(ROOT, 'bin', 'yotta.js'), join(buildDir, 'bin', 'yotta.js'));
+  for (const file of ['package.json', 'esbuild.config.mjs']) copyFileSync(join(ROOT, file), join(buildDir, file));
+  await run(process.execPath, [join(buildDir, 'esbuild.config.mjs')], { cwd: buildDir, timeout: 120_000 });
+}, 180_000);
+
+describe('the pre-rendered root help', () => {
+  it('is the text commander prints to a pipe, for --help, -h and no arguments', async () => {
+    const expected = await commanderHelp(['--help']);
+    expect(expected).toMatch(/^Usage: yotta /);
+    expect(readFileSync(join(buildDir, 'dist', 'help.txt'), 'utf8')).toBe(expected);
+    for (const args of [['--help'], ['-h'], []]) {
+      const r = await yotta(args);
+      expect(r).toEqual({ code: 0, stdout: expected, stderr: '' });
+    }
+    expect(await commanderHelp([])).toBe(expected);
+  });
+
+  it('gives way to commander when the environment could change the text, with the same result here', async () => {
+    const fast = await yotta(['--help']);
+    const envs: Record<string, string>[] = [{ COLUMNS: '100' }, { CLICOLOR_FORCE: '1' }];
+    for (const env of envs) {
+      const r = await yotta(['--help'], env);
+      expect(r).toEqual(fast);
+    }
+  });
+
+  it('is not used for anything but the bare root help', async () => {
+    const r = await yotta(['deploy', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: yotta deploy /);
+  });
+});
+
+describe('the bundled HTTP client and lazy imports', () => {
+  let sb: Sandbox | undefined;
+  let proxy: Server | undefined;
+
+  afterEach(async () => {
+    await sb?.close();
+    await new Promise<void>((done) => (proxy ? proxy.close(() => done()) : done()));
+    sb = undefined;
+    proxy = undefined;
+  });
+
+  async function seeded(): Promise<Sandbox> {
+    const s = await startSandbox({ delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
+    const res = await fetch(`${s.url}/openapi/v1/elastic/deploy/create`, {
+      method: 'POST',
+      headers: { 'X-API-Key': s.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        name: 'llama',
+        image: 'vllm/vllm-openai:latest',
+        resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
+        containerVolumeInGb: 100,
+        workers: 1,
+        serviceMode: 'CUSTOM',
+        initializationCommand: 'vllm serve',
+      }),
+    });
+    expect(((await res.json()) as { code: number }).code).toBe(10000);
+    return s;
+  }
+
+  it('lists through an HTTP proxy named by HTTP_PROXY (the lazily loaded proxy agent)', async () => {
+    sb = await seeded();
+    const seen: string[] = [];
+    proxy = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      const target = new URL(req.url ?? '');
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((done) => proxy!.listen(0, '127.0.0.1', done));
+    const port = (proxy.address() as { port: number }).port;
+    const r = await yotta(['deploy', 'list', '--json'], {
+      YOTTA_BASE_URL: sb.url,
+      YOTTA_API_KEY: sb.apiKey,
+      HTTP_PROXY: `http://127.0.0.1:${port}`,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { name: string }[]).map((d) => d.name)).toEqual(['llama']);
+    expect(seen).toEqual([`GET ${sb.url}/openapi/v1/elastic/deploy/list`]);
+  });
+
+  it('prints -o yaml (yaml, a CommonJS package, imported lazily)', async () => {
+    sb = await seeded();
+    const r = await yotta(['deploy', 'list', '-o', 'yaml'], { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^- id: "\d{18}"\n {2}name: llama\n/);
+  });
+
+  it('leaves Milo out of the bundle and requires the HTTP/2 client only when a connection needs it', () => {
+    const chunks = join(buildDir, 'dist', 'chunks');
+    const undici = readdirSync(chunks).find((f) => /^undici-.*\.js$/.test(f));
+    expect(undici).toBeDefined();
+    const text = readFileSync(join(chunks, undici!), 'utf8');
+    expect(text).not.toContain('node_modules/undici/lib/milo/');
+    expect(text).toContain('connectH2Impl ??= require_client_h2()');
+  });
+});
