@@ -94,12 +94,13 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
     return;
   }
 
-  const [{ withSession }, { createDeployment, listDeployments }, { printDeployment }, { describeRef }, errors] = await Promise.all([
+  const [{ withSession }, { createDeployment, listDeployments }, { printDeployment }, { describeRef }, errors, price] = await Promise.all([
     import('../../session.js'),
     import('../../api/deployments.js'),
     import('../../output/render.js'),
     import('../../output/format.js'),
     import('../../errors.js'),
+    import('./price.js'),
   ]);
   await withSession(ctx, opts.g, ui, async (session) => {
     const spinner = ui.spinner(`Creating ${body.name}…`);
@@ -126,6 +127,8 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
       }
     }
     await printDeployment(ui, shown);
+    // The API prices a deployment only once it exists, so the price comes after, not before.
+    price.showPrice(ui, price.priceLine(shown));
     const label = describeRef(shown.id, shown.name);
     if (opts.wait) ui.next(`Created ${label}; it is RUNNING with every worker up.`, `yotta deploy workers ${shown.id}`);
     else ui.next(`Created ${label}.`, `yotta deploy workers ${shown.id} --watch`);

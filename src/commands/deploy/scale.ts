@@ -45,7 +45,7 @@ Examples:
 
 /** Checks the count (exit 2, nothing sent, unless a whole number ≥ 0), sends it, and reports or waits for the result. */
 export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> {
-  const [{ ActionRun, checkRefs, explainError, readAfter, waitTimeoutOf }, common, { createUi }, { withSession }, api, waiting] =
+  const [{ ActionRun, checkRefs, explainError, readAfter, waitTimeoutOf }, common, { createUi }, { withSession }, api, waiting, price] =
     await Promise.all([
       import('./actions.js'),
       import('./common.js'),
@@ -53,6 +53,7 @@ export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> 
       import('../../session.js'),
       import('../../api/deployments.js'),
       import('./waiting.js'),
+      import('./price.js'),
     ]);
   const refs = checkRefs([opts.ref]);
   const count = common.parseWorkerCount(opts.workers);
@@ -65,6 +66,7 @@ export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> 
     await run.resolveAll();
     await run.each(async (item, d) => {
       ui.info(`Scaling ${item.label} from ${cell(d.totalWorkers)} to ${plural(count)}…`);
+      price.showPrice(ui, price.priceChangeLine(d.perHourPrice, price.projectedHourlyPrice(d, count)));
       try {
         await api.scaleDeployment(session.client, item.id, count);
       } catch (err) {
