@@ -182,7 +182,7 @@ describe('yotta completion', () => {
     expect(out[2]).toBe('initializing running stopping stopped failed');
     expect(out[3]).toBe('llama-a llama-b 378888638324150969');
     expect(out[4]).toBe('FILES');
-    expect(out[5]).toBe('create list get update start stop delete scale workers wait');
+    expect(out[5]).toBe('create list get update start stop delete scale workers wait apply diff');
   });
 
   it('follows the program: a new command, flag and choice appear without editing the generators', () => {

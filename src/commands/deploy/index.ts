@@ -11,6 +11,8 @@ import { registerDelete } from './delete.js';
 import { registerScale } from './scale.js';
 import { registerWorkers } from './workers.js';
 import { registerWait } from './wait.js';
+import { registerApply } from './apply.js';
+import { registerDiff } from './diff.js';
 
 /** Adds `deploy` and its verbs to the program. */
 export function registerDeployCommands(program: Command, ctx: Context): void {
@@ -36,4 +38,6 @@ Examples:
   registerScale(group, ctx);
   registerWorkers(group, ctx);
   registerWait(group, ctx);
+  registerApply(group, ctx);
+  registerDiff(group, ctx);
 }
