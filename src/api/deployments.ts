@@ -1,7 +1,8 @@
 /**
  * One typed function per Elastic Deployment endpoint. Never prints, prompts or formats; unknown
  * statuses and extra fields pass through untouched, and start/stop/delete/scale accept any `data`
- * (older API builds returned an id string where the docs now say null).
+ * (older API builds returned an id string where the docs now say null). A deployment or list that
+ * is not even the right shape (shape.ts) is refused here with a clear ApiError.
  */
 import type { ApiClient } from './client.js';
 import type {
@@ -12,6 +13,7 @@ import type {
   UpdateDeploymentRequest,
 } from './types.js';
 import { UsageError } from '../errors.js';
+import { deploymentListOf, deploymentOf, workerListOf } from './shape.js';
 
 /** Every endpoint lives under this path. */
 export const DEPLOY_BASE = '/openapi/v1/elastic/deploy';
@@ -26,22 +28,26 @@ function idPath(id: string): string {
 
 /** POST /create: creates a deployment and returns it. */
 export async function createDeployment(c: ApiClient, body: CreateDeploymentRequest): Promise<ElasticDeploymentDetail> {
-  return c.request<ElasticDeploymentDetail>('POST', `${DEPLOY_BASE}/create`, { body });
+  const path = `${DEPLOY_BASE}/create`;
+  return deploymentOf(await c.request<unknown>('POST', path, { body }), 'POST', path);
 }
 
 /** GET /list, optionally filtered by status (sent as repeated `statusList` parameters). */
 export async function listDeployments(c: ApiClient, o: { statusList?: string[] } = {}): Promise<ElasticDeploymentDetail[]> {
-  return c.request<ElasticDeploymentDetail[]>('GET', `${DEPLOY_BASE}/list`, { query: { statusList: o.statusList } });
+  const path = `${DEPLOY_BASE}/list`;
+  return deploymentListOf(await c.request<unknown>('GET', path, { query: { statusList: o.statusList } }), 'GET', path);
 }
 
 /** GET /{id}: one deployment. */
 export async function getDeployment(c: ApiClient, id: string): Promise<ElasticDeploymentDetail> {
-  return c.request<ElasticDeploymentDetail>('GET', idPath(id));
+  const path = idPath(id);
+  return deploymentOf(await c.request<unknown>('GET', path), 'GET', path);
 }
 
 /** POST /{id}/update: replaces the changeable fields of a STOPPED deployment. */
 export async function updateDeployment(c: ApiClient, id: string, body: UpdateDeploymentRequest): Promise<ElasticDeploymentDetail> {
-  return c.request<ElasticDeploymentDetail>('POST', `${idPath(id)}/update`, { body });
+  const path = `${idPath(id)}/update`;
+  return deploymentOf(await c.request<unknown>('POST', path, { body }), 'POST', path);
 }
 
 /** POST /{id}/start. */
@@ -67,5 +73,6 @@ export async function scaleDeployment(c: ApiClient, id: string, workers: number)
 
 /** GET /{id}/workers, optionally filtered by status (repeated `statusList` parameters). */
 export async function listWorkers(c: ApiClient, id: string, o: { statusList?: string[] } = {}): Promise<ElasticDeploymentWorkerDetail[]> {
-  return c.request<ElasticDeploymentWorkerDetail[]>('GET', `${idPath(id)}/workers`, { query: { statusList: o.statusList } });
+  const path = `${idPath(id)}/workers`;
+  return workerListOf(await c.request<unknown>('GET', path, { query: { statusList: o.statusList } }), 'GET', path);
 }
