@@ -9,14 +9,19 @@ import type { DeploySpec } from './schema.js';
 /**
  * The spec of a live deployment, which create or apply accept back: read-only fields (id, creator,
  * domain, status, worker totals, prices, cost, display names, per-card sizes) are dropped, workers
- * is the deployment's totalWorkers, and keys follow the order of deploy.example.yaml.
+ * is the deployment's totalWorkers, and keys follow the order of deploy.example.yaml. The server's
+ * data is not trusted to be well-formed: a list or object that is not one is left out, not thrown on.
  */
 export function specFromDeployment(d: ElasticDeploymentDetail): DeploySpec {
+  const expose = isRecord(d.expose) ? d.expose : undefined;
+  const env = environmentOf(d.environmentVars);
   const spec: DeploySpec = {
     name: d.name,
     image: d.image,
     ...(d.imageRegistry ? { imageRegistry: d.imageRegistry } : {}),
-    resources: (d.resources ?? []).map((r) => ({ region: r.region, gpuType: r.gpuType, gpuCount: r.gpuCount })),
+    resources: (Array.isArray(d.resources) ? d.resources : [])
+      .filter(isRecord)
+      .map((r) => ({ region: r.region, gpuType: r.gpuType, gpuCount: r.gpuCount }) as DeploySpec['resources'][number]),
     ...(typeof d.minSingleCardVramInGb === 'number' ? { minSingleCardVramInGb: d.minSingleCardVramInGb } : {}),
     ...(typeof d.minSingleCardVcpu === 'number' ? { minSingleCardVcpu: d.minSingleCardVcpu } : {}),
     ...(typeof d.minSingleCardRamInGb === 'number' ? { minSingleCardRamInGb: d.minSingleCardRamInGb } : {}),
@@ -25,12 +30,23 @@ export function specFromDeployment(d: ElasticDeploymentDetail): DeploySpec {
     workers: d.totalWorkers,
     serviceMode: String(d.serviceMode).toUpperCase() as ServiceMode,
     initializationCommand: d.initializationCommand ?? '',
-    ...(d.environmentVars && d.environmentVars.length > 0
-      ? { environmentVars: d.environmentVars.map((e) => ({ key: e.key, value: e.value })) }
-      : {}),
-    ...(d.expose ? { expose: { port: d.expose.port, protocol: String(d.expose.protocol ?? 'HTTP').toUpperCase() } } : {}),
+    ...(env.length > 0 ? { environmentVars: env } : {}),
+    ...(expose ? { expose: { port: expose.port as number, protocol: String(expose.protocol ?? 'HTTP').toUpperCase() } } : {}),
   };
   return spec;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Environment variables as a `{key, value}` list, from the documented list or a `{NAME: value}` map; junk entries are skipped. */
+function environmentOf(value: unknown): EnvironmentVar[] {
+  if (Array.isArray(value)) {
+    return value.filter(isRecord).map((e) => ({ key: e.key, value: e.value }) as EnvironmentVar);
+  }
+  if (isRecord(value)) return Object.entries(value).map(([key, v]) => ({ key, value: v }) as EnvironmentVar);
+  return [];
 }
 
 /** One field where a spec and a deployment differ; `want` or `have` is undefined when absent on that side. */
