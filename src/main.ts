@@ -136,7 +136,7 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
   } else {
     const e = err instanceof Error ? err : new Error(String(err));
     error = new YottaError(`unexpected error: ${e.message}`, ExitCode.ERROR, 'This is a bug in yotta; run again with --debug and report it.');
-    if (debug && e.stack) ctx.stderr.write(e.stack + '\n');
+    if (debug && e.stack) ctx.stderr.write(printable(e.stack) + '\n');
   }
   if (wantsJson) {
     const d = (error as { details?: { code?: number; httpStatus?: number } }).details;
@@ -153,13 +153,22 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
     );
   } else {
     const label = colors(colorEnabled(ctx.stderr, ctx.env, noColor)).red('Error:');
-    ctx.stderr.write(`${label} ${error.message}\n`);
-    if (error.hint) ctx.stderr.write(`${error.hint}\n`);
+    ctx.stderr.write(`${label} ${printable(error.message)}\n`);
+    if (error.hint) ctx.stderr.write(`${printable(error.hint)}\n`);
   }
   if (debug && err instanceof Error && err.stack && !(err instanceof CommanderError) && err instanceof YottaError) {
-    ctx.stderr.write(err.stack + '\n');
+    ctx.stderr.write(printable(err.stack) + '\n');
   }
   return error.exitCode;
+}
+
+// Control characters other than newline and tab (ESC starts terminal escape sequences).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Error text may quote a server or a file: control characters are shown as escapes, never sent to the terminal. */
+function printable(text: string): string {
+  return text.replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function isAbort(err: unknown): boolean {
