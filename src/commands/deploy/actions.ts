@@ -11,7 +11,7 @@ import type { Ui } from '../../output/ui.js';
 import type { ActionResult, ActionResultJson } from '../../output/render.js';
 import { ApiError, ExitCode, InterruptedError, NetworkError, PartialFailureError, UsageError, YottaError } from '../../errors.js';
 import { describeRef, safeText } from '../../output/format.js';
-import { checkDeploymentRef, isDeploymentId } from './common.js';
+import { checkDeploymentRef, isDeploymentId, parseDeploymentStatuses } from './common.js';
 import type { WaitTarget } from './waiting.js';
 import { DEFAULT_WAIT_TIMEOUT_MS, describeState, reachedTarget, waitForDeployment } from './waiting.js';
 
@@ -35,8 +35,54 @@ const PAST: Record<LifecycleAction, string> = { start: 'started', stop: 'stopped
 
 /** Checks every reference before anything is sent (exit 2 on a bad one) and drops repeats. */
 export function checkRefs(refs: readonly string[]): string[] {
-  if (refs.length === 0) throw new UsageError('name at least one deployment id or name');
+  if (refs.length === 0) throw new UsageError('name at least one deployment id or name, or pass --all');
   return [...new Set(refs.map(checkDeploymentRef))];
+}
+
+/** How start, stop and delete choose deployments: named ones, or `--all` (optionally only those in `--status`). */
+export interface SelectionFlags {
+  /** Deployment ids or names, as typed. */
+  refs: string[];
+  /** Act on every deployment (every one in --status, when given). */
+  all?: boolean;
+  /** With --all: `--status` values as typed (repeatable, comma-separated, any case). */
+  status?: string[];
+}
+
+/** A checked selection: references, or every deployment in some statuses (`statusList` undefined: all). */
+export type Selection = { all: false; refs: string[] } | { all: true; statusList?: string[] };
+
+/** Checks the selection flags before anything is sent: ids and --all exclude each other, --status needs --all. */
+export function checkSelection(o: SelectionFlags): Selection {
+  if (o.all) {
+    if (o.refs.length > 0) {
+      throw new UsageError(
+        `--all acts on every deployment${o.status ? ' in --status' : ''}; it cannot be combined with ids or names (${o.refs.join(' ')})`,
+        'Pass either the deployments to act on, or --all (with --status to choose which).',
+      );
+    }
+    const statusList = parseDeploymentStatuses(o.status);
+    return statusList ? { all: true, statusList } : { all: true };
+  }
+  if (o.status) throw new UsageError('--status chooses deployments for --all; add --all, or name the deployments instead');
+  return { all: false, refs: checkRefs(o.refs) };
+}
+
+/** `every deployment`, or `every deployment that is RUNNING or INITIALIZING`. */
+export function describeSelection(statusList: readonly string[] | undefined): string {
+  if (!statusList) return 'every deployment';
+  const list = statusList.length === 1 ? statusList[0]! : `${statusList.slice(0, -1).join(', ')} or ${statusList.at(-1)!}`;
+  return `every deployment that is ${list}`;
+}
+
+/**
+ * Refuses, before anything is sent, an action that must be confirmed when no one can be asked
+ * (no terminal, or --no-input) and --yes was not given; the error names --yes.
+ */
+export function requireConfirmable(ui: Ui, g: GlobalOptions, doing: string, verb: string): void {
+  if (ui.interactive) return;
+  const why = g.input === false ? '--no-input was given' : 'there is no terminal to ask on';
+  throw new UsageError(`${doing} needs confirmation and ${why}; pass --yes to ${verb} without asking`);
 }
 
 /** One deployment being acted on: what was found, what happened, and the state after. */
@@ -143,6 +189,21 @@ export class ActionRun {
   ) {
     this.ui = session.ui;
     this.items = refs.map((r) => new ActionItem(r, action));
+  }
+
+  /**
+   * A run over every deployment in `statusList` (all when undefined), found with one list call; the
+   * statuses are checked here too, so that nothing outside them is ever acted on.
+   */
+  static async forAll(session: Session, action: LifecycleAction, statusList: readonly string[] | undefined): Promise<ActionRun> {
+    const { listDeployments } = await import('../../api/deployments.js');
+    const list = await listDeployments(session.client, statusList ? { statusList: [...statusList] } : {});
+    // Only well-formed entries can be acted on; an entry without a string id is not one of ours to touch.
+    const wellFormed = (Array.isArray(list) ? list : []).filter((d) => typeof d === 'object' && d !== null && typeof d.id === 'string');
+    const matching = statusList ? wellFormed.filter((d) => statusList.includes(String(d.status))) : wellFormed;
+    const run = new ActionRun(session, action, matching.map((d) => d.id));
+    run.items.forEach((item, k) => item.found(matching[k]!));
+    return run;
   }
 
   /** Items that have not failed so far. */
@@ -304,10 +365,35 @@ export async function readAfter(session: Session, id: string): Promise<ElasticDe
   }
 }
 
+/**
+ * Opens the run of a selection: named deployments are looked up one by one, `--all` lists them with
+ * one call. When `--all` matches nothing, says so and returns undefined (exit 0; `[]` with --json).
+ */
+export async function openRun(session: Session, action: LifecycleAction, selection: Selection): Promise<ActionRun | undefined> {
+  if (!selection.all) {
+    const run = new ActionRun(session, action, selection.refs);
+    await run.resolveAll();
+    return run;
+  }
+  const run = await ActionRun.forAll(session, action, selection.statusList);
+  if (run.items.length > 0) return run;
+  const none = selection.statusList
+    ? `No deployment is ${selection.statusList.join(' or ')}`
+    : 'There are no deployments';
+  run.ui.info(`${none}; nothing to ${action}.`);
+  await run.finish();
+  return undefined;
+}
+
+/** `Stop 3 deployments: a (3788…0969), b (3788…0970)?` — the question naming every deployment affected. */
+export function confirmQuestion(verb: string, names: readonly string[]): string {
+  return names.length === 1 ? `${verb} ${names[0]}?` : `${verb} ${names.length} deployments: ${names.join(', ')}?`;
+}
+
 /** Options shared by `deploy start` and `deploy stop`. */
-export interface StartStopOptions {
-  /** Deployment ids or names, as typed. */
-  refs: string[];
+export interface StartStopOptions extends SelectionFlags {
+  /** With --all: act without asking (required without a terminal or with --no-input). */
+  yes?: boolean;
   /** Poll until RUNNING with every worker up (start) or STOPPED (stop). */
   wait?: boolean;
   /** `--wait-timeout` in ms. */
@@ -321,7 +407,7 @@ export interface StartStopOptions {
  * its way to) the asked state is left alone and reported as unchanged, so the command is safe to repeat.
  */
 export async function runStartStop(action: 'start' | 'stop', opts: StartStopOptions, ctx: Context): Promise<void> {
-  const refs = checkRefs(opts.refs);
+  const selection = checkSelection(opts);
   const [{ createUi }, { withSession }, api] = await Promise.all([
     import('../../output/ui.js'),
     import('../../session.js'),
@@ -329,6 +415,10 @@ export async function runStartStop(action: 'start' | 'stop', opts: StartStopOpti
   ]);
   const ui = createUi(ctx, opts.g);
   const starting = action === 'start';
+  const verb = starting ? 'Start' : 'Stop';
+  if (selection.all && !opts.yes) {
+    requireConfirmable(ui, opts.g, `${starting ? 'starting' : 'stopping'} ${describeSelection(selection.statusList)} (--all)`, action);
+  }
   const target: WaitTarget = starting ? { state: 'running' } : { state: 'stopped' };
   const already = starting ? ['RUNNING', 'INITIALIZING'] : ['STOPPED', 'STOPPING'];
   const narrate = (item: ActionItem): void => {
@@ -352,8 +442,13 @@ export async function runStartStop(action: 'start' | 'stop', opts: StartStopOpti
     }
   };
   await withSession(ctx, opts.g, ui, async (session) => {
-    const run = new ActionRun(session, action, refs);
-    await run.resolveAll();
+    const run = await openRun(session, action, selection);
+    if (!run) return;
+    if (selection.all && !opts.yes) {
+      if (!(await confirm(ui, confirmQuestion(verb, run.live.map((i) => `${i.label} [${i.before}]`))))) {
+        throw new UsageError(`not confirmed; nothing was ${starting ? 'started' : 'stopped'}`, `Pass --yes to ${action} without asking.`);
+      }
+    }
     await run.each(async (item, d) => {
       if (!already.includes(String(d.status))) {
         ui.info(`${starting ? 'Starting' : 'Stopping'} ${item.label}…`);

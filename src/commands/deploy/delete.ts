@@ -1,4 +1,4 @@
-/** `yotta deploy delete <id|name>...`: deletes one or several deployments, after asking. */
+/** `yotta deploy delete <id|name>... | --all`: deletes one or several deployments, after asking. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Context } from '../../context.js';
@@ -6,11 +6,11 @@ import type { GlobalOptions } from '../../main.js';
 import { globalsOf } from '../../main.js';
 import { parseDuration } from '../../duration.js';
 import { UsageError } from '../../errors.js';
+import type { SelectionFlags } from './actions.js';
+import { collect } from './common.js';
 
 /** Options of `deploy delete`. */
-export interface DeleteOptions {
-  /** Deployment ids or names, as typed. */
-  refs: string[];
+export interface DeleteOptions extends SelectionFlags {
   /** Delete without asking (required without a terminal or with --no-input). */
   yes?: boolean;
   /** Stop a deployment that is not STOPPED, wait until it is, then delete it. */
@@ -27,11 +27,14 @@ export function registerDelete(group: Command, ctx: Context): void {
     .command('delete')
     .summary('delete one or several deployments (asks first)')
     .description(
-      'Delete one or several deployments. Asks first on a terminal; without one (or with --no-input) it needs --yes. ' +
-        'Only a STOPPED deployment can be deleted: --force stops it first. Each id is reported; one that fails ' +
-        'does not stop the others (exit 10 when some failed).',
+      'Delete one or several deployments, named or chosen with --all (and --status). Asks first on a terminal, ' +
+        'naming every deployment; without one (or with --no-input) it needs --yes. Only a STOPPED deployment can ' +
+        'be deleted: --force stops it first. Each id is reported; one that fails does not stop the others ' +
+        '(exit 10 when some failed).',
     )
-    .argument('<id|name...>', 'deployment ids or names')
+    .argument('[id|name...]', 'deployment ids or names (or --all)')
+    .option('--all', 'delete every deployment, or with --status every one in those statuses')
+    .option('-s, --status <status>', 'with --all: only deployments in this status, e.g. stopped (repeatable, comma-separated, any case)', collect)
     .option('-y, --yes', 'delete without asking (needed in scripts, without a terminal, or with --no-input)')
     .option('--force', 'stop a deployment that is not STOPPED, wait until it is, then delete it')
     .addOption(
@@ -45,41 +48,52 @@ export function registerDelete(group: Command, ctx: Context): void {
 Examples:
   $ yotta deploy delete llama-3-8b
   $ yotta deploy delete 378888638324150969 378888638324150970 --yes
-  $ yotta deploy delete llama-3-8b --force --yes --json`,
+  $ yotta deploy delete llama-3-8b --force --yes --json
+  $ yotta deploy delete --all --status stopped --yes`,
     )
-    .action(async (refs: string[], o: { yes?: boolean; force?: boolean; waitTimeout?: number }, command: Command) => {
-      await runDelete({ refs, yes: o.yes, force: o.force, waitTimeout: o.waitTimeout, g: globalsOf(command) }, ctx);
-    });
+    .action(
+      async (
+        refs: string[],
+        o: { all?: boolean; status?: string[]; yes?: boolean; force?: boolean; waitTimeout?: number },
+        command: Command,
+      ) => {
+        await runDelete(
+          { refs, all: o.all, status: o.status, yes: o.yes, force: o.force, waitTimeout: o.waitTimeout, g: globalsOf(command) },
+          ctx,
+        );
+      },
+    );
 }
 
 /**
- * Deletes each deployment. Confirmation comes before anything is sent: on a terminal the question
- * names every deployment (after looking them up); elsewhere --yes is required (exit 2, nothing sent).
+ * Deletes each deployment (named, or every one `--all` selects). Confirmation comes before anything
+ * is sent: on a terminal the question names every deployment (after looking them up or listing
+ * them); elsewhere --yes is required (exit 2, nothing sent).
  */
 export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void> {
-  const [{ ActionRun, checkRefs, confirm, explainError, waitTimeoutOf }, { createUi }, { withSession }, api] =
+  const [{ checkSelection, confirm, confirmQuestion, describeSelection, explainError, openRun, requireConfirmable, waitTimeoutOf }, { createUi }, { withSession }, api] =
     await Promise.all([
       import('./actions.js'),
       import('../../output/ui.js'),
       import('../../session.js'),
       import('../../api/deployments.js'),
     ]);
-  const refs = checkRefs(opts.refs);
+  const selection = checkSelection(opts);
   const ui = createUi(ctx, opts.g);
-  const what = refs.length === 1 ? 'a deployment' : `${refs.length} deployments`;
-  if (!opts.yes && !ui.interactive) {
-    const why = opts.g.input === false ? '--no-input was given' : 'there is no terminal to ask on';
-    throw new UsageError(`deleting ${what} needs confirmation and ${why}; pass --yes to delete without asking`);
-  }
+  const what = selection.all
+    ? `${describeSelection(selection.statusList)} (--all)`
+    : selection.refs.length === 1
+      ? 'a deployment'
+      : `${selection.refs.length} deployments`;
+  if (!opts.yes) requireConfirmable(ui, opts.g, `deleting ${what}`, 'delete');
   await withSession(ctx, opts.g, ui, async (session) => {
-    const run = new ActionRun(session, 'delete', refs);
-    await run.resolveAll();
+    const run = await openRun(session, 'delete', selection);
+    if (!run) return;
     const toStop = (before: string | undefined): boolean => opts.force === true && before !== 'STOPPED';
 
     if (!opts.yes && run.live.length > 0) {
       const names = run.live.map((i) => (toStop(i.before) ? `${i.label} [${i.before}: stopped first]` : i.label));
-      const question = names.length === 1 ? `Delete ${names[0]}?` : `Delete ${names.length} deployments: ${names.join(', ')}?`;
-      if (!(await confirm(ui, question))) {
+      if (!(await confirm(ui, confirmQuestion('Delete', names)))) {
         throw new UsageError('not confirmed; nothing was deleted', 'Pass --yes to delete without asking.');
       }
     }
