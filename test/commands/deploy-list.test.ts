@@ -6,6 +6,7 @@ import { ApiClient } from '../../src/api/client.js';
 import { createDeployment, stopDeployment } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
 import { runCli } from '../helpers/cli.js';
+import { runningTotal, totalLine } from '../../src/commands/deploy/list.js';
 
 const LIST_PATH = '/openapi/v1/elastic/deploy/list';
 
@@ -64,7 +65,8 @@ describe('yotta deploy list', () => {
     expect(r.stderr).toBe('');
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+NAME\s+STATUS\s+WORKERS\s+GPU\s+REGION\s+\$\/HOUR$/);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('Total: $7.80/h for 2 running deployments');
     expect(r.stdout).toContain(a!.id);
     expect(r.stdout).toContain(b!.id);
     expect(r.stdout).toMatch(/llama-a\s+RUNNING\s+2\/2\s+1× H100\s+us-east-1/);
@@ -174,6 +176,49 @@ describe('yotta deploy list', () => {
     expect(r.stdout).toBe('');
     const err = JSON.parse(r.stderr) as { error: { exitCode: number; httpStatus: number } };
     expect(err.error).toMatchObject({ exitCode: 3, httpStatus: 401 });
+  });
+
+  describe('the total $/hour line', () => {
+    it('sums perHourPrice over RUNNING and INITIALIZING deployments only, after the table', async () => {
+      const [, b] = await seed('llama-a', 'llama-b', 'llama-c');
+      await stopDeployment(client, b!.id);
+      const r = await runCli(['deploy', 'list'], { env });
+      expect(r.code).toBe(0);
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Total: $7.80/h for 2 running deployments');
+      const wide = await runCli(['deploy', 'list', '-o', 'wide'], { env });
+      expect(wide.stdout.trimEnd().split('\n').at(-1)).toBe('Total: $7.80/h for 2 running deployments');
+    });
+
+    it('says when none of the listed deployments runs', async () => {
+      const [a] = await seed('llama-a');
+      await stopDeployment(client, a!.id);
+      const r = await runCli(['deploy', 'list', '--status', 'stopped'], { env });
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Total: $0.00/h (none running)');
+    });
+
+    it('is never part of JSON or YAML, which stay the API data', async () => {
+      await seed('llama-a');
+      const json = await runCli(['deploy', 'list', '--json'], { env });
+      expect(json.stdout).not.toContain('Total');
+      const yaml = await runCli(['deploy', 'list', '-o', 'yaml'], { env });
+      expect(yaml.stdout).not.toContain('Total');
+    });
+
+    it('adds decimal prices exactly and counts running deployments without a price', () => {
+      const d = (status: string, perHourPrice?: unknown) => ({ status, perHourPrice }) as unknown as ElasticDeploymentDetail;
+      expect(runningTotal([d('RUNNING', '0.1'), d('INITIALIZING', '0.2'), d('STOPPED', '5'), d('RUNNING', '12.345')])).toEqual({
+        perHour: '12.645',
+        running: 3,
+        unpriced: 0,
+      });
+      expect(runningTotal([d('RUNNING', 0.5), d('RUNNING'), d('RUNNING', 'n/a'), d('FAILED', '1')])).toMatchObject({ running: 3, unpriced: 2 });
+    });
+
+    it('names running deployments without a price', async () => {
+      expect(await totalLine([{ status: 'RUNNING', perHourPrice: '1.5' }, { status: 'RUNNING' }] as unknown as ElasticDeploymentDetail[])).toBe(
+        'Total: $1.50/h for 2 running deployments (1 without a price)',
+      );
+    });
   });
 
   it('has help with every flag explained and examples', async () => {

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js';
 import { ApiClient } from '../../src/api/client.js';
-import { createDeployment, stopDeployment } from '../../src/api/deployments.js';
+import { createDeployment } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -119,97 +119,7 @@ describe('yotta deploy workers', () => {
     expect(sb.requests).toHaveLength(0);
   });
 
-  describe('--watch', () => {
-    it('prints a new frame whenever the state changes and ends once every worker runs', async () => {
-      let clock = 1_000_000;
-      await setUp({ now: () => clock, delays: { workerStartMs: 3000, stopMs: 0, terminateMs: 0 } });
-      const r = await runCli(['deploy', 'workers', d.id, '--watch'], {
-        env,
-        now: () => clock,
-        sleep: async (ms) => {
-          clock += ms;
-        },
-      });
-      expect(r.code).toBe(0);
-      expect(r.stderr).toBe('');
-      const frames = r.stdout.split(/\n(?=llama )/);
-      expect(frames[0]).toMatch(/^llama \(\d{4}…\d{4}\): INITIALIZING, 0\/2 workers running\n\nID\s+STATUS/);
-      expect(frames[0]).toMatch(/INITIALIZE/);
-      expect(frames.at(-1)).toMatch(/^llama \(\d{4}…\d{4}\): RUNNING, 2\/2 workers running\n/);
-      expect(r.stdout).not.toContain('\u001b[');
-      // One deployment read and one workers read per refresh, every 2 s until the workers ran at 3 s.
-      expect(calls()).toEqual([
-        `GET ${BASE}/${d.id}`,
-        `GET ${BASE}/${d.id}/workers`,
-        `GET ${BASE}/${d.id}`,
-        `GET ${BASE}/${d.id}/workers`,
-        `GET ${BASE}/${d.id}`,
-        `GET ${BASE}/${d.id}/workers`,
-      ]);
-    });
-
-    it('redraws in place on a terminal', async () => {
-      let clock = 1_000_000;
-      await setUp({ now: () => clock, delays: { workerStartMs: 3000, stopMs: 0, terminateMs: 0 } });
-      const r = await runCli(['deploy', 'workers', d.id, '--watch', '--interval', '5s'], {
-        env,
-        stdoutTTY: true,
-        now: () => clock,
-        sleep: async (ms) => {
-          clock += ms;
-        },
-      });
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain('\r\u001b[5A\u001b[J');
-      expect(calls()).toHaveLength(4);
-    });
-
-    it('ends at once for a STOPPED deployment', async () => {
-      await setUp();
-      await stopDeployment(client, d.id);
-      sb.requests.length = 0;
-      const r = await runCli(['deploy', 'workers', d.id, '--watch'], { env });
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/: STOPPED, 0\/\d+ workers running/);
-      expect(sb.requests).toHaveLength(2);
-    });
-
-    it('exits 9 when the deployment is FAILED', async () => {
-      await setUp();
-      sb.failDeployment(d.id);
-      const r = await runCli(['deploy', 'workers', d.id, '--watch'], { env });
-      expect(r.code).toBe(9);
-      expect(r.stdout).toMatch(/: FAILED/);
-      expect(r.stderr).toMatch(/^Error: llama \(\d{4}…\d{4}\) is FAILED\n/);
-    });
-
-    it('ends quietly with exit 0 on Ctrl-C', async () => {
-      await setUp({ delays: { workerStartMs: 600_000, stopMs: 0, terminateMs: 0 } });
-      const ac = new AbortController();
-      const r = await runCli(['deploy', 'workers', d.id, '--watch'], {
-        env,
-        signal: ac.signal,
-        sleep: async () => {
-          ac.abort(new DOMException('interrupted', 'AbortError'));
-          throw ac.signal.reason;
-        },
-      });
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/INITIALIZING, 0\/2 workers running/);
-      expect(r.stderr).toBe('');
-    });
-
-    it('refuses --watch with --json, and --interval without --watch (nothing sent)', async () => {
-      await setUp();
-      const json = await runCli(['deploy', 'workers', d.id, '--watch', '--json'], { env });
-      expect(json.code).toBe(2);
-      expect(JSON.parse(json.stderr)).toMatchObject({ error: { exitCode: 2 } });
-      const interval = await runCli(['deploy', 'workers', d.id, '--interval', '3s'], { env });
-      expect(interval.code).toBe(2);
-      expect(interval.stderr).toMatch(/--interval only applies with --watch/);
-      expect(sb.requests).toHaveLength(0);
-    });
-  });
+  // --watch is tested with the other watches in deploy-watch.test.ts.
 
   it('has help with every flag explained and examples', async () => {
     await setUp();

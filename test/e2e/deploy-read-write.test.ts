@@ -89,7 +89,9 @@ describe('yotta --sandbox deploy create/list/get/workers/update (built CLI)', ()
 
     const got = await yotta(['--sandbox', 'deploy', 'get', 'llama-3-8b', '-o', 'yaml']);
     expect(got.code).toBe(0);
-    expect((parseYaml(got.stdout) as ElasticDeploymentDetail).id).toBe(id);
+    // -o yaml exports the spec (no read-only id); --json is the API data.
+    expect(parseYaml(got.stdout)).toMatchObject({ name: 'llama-3-8b', workers: 2 });
+    expect(got.stdout).toContain(`(${id})`);
 
     const workers = await yotta(['--sandbox', 'deploy', 'workers', id!, '--json']);
     expect(workers.code).toBe(0);

@@ -1,18 +1,13 @@
-/** `yotta deploy workers`: a deployment's workers, once or (with --watch) until the deployment settles. */
+/** `yotta deploy workers`: a deployment's workers, once or watched until Ctrl-C. */
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../main.js';
 import { globalsOf } from '../../main.js';
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
-import { parseDuration } from '../../duration.js';
-import { UsageError } from '../../errors.js';
 import { checkDeploymentRef, collect, explainNotFound, parseWorkerStatuses, resolveDeploymentId } from './common.js';
-
-/** Pause between two refreshes of `--watch` unless `--interval` says otherwise. */
-export const DEFAULT_WATCH_INTERVAL_MS = 2000;
+import { WATCH_HELP, addWatchFlags, checkWatchFlags } from './watch.js';
 
 /** Options of `deploy workers`. */
 export interface WorkersOptions {
@@ -20,9 +15,9 @@ export interface WorkersOptions {
   ref: string;
   /** `--status` values as typed (repeatable, comma-separated, any case). */
   status?: string[];
-  /** Refresh the table until the deployment is RUNNING with every worker up, STOPPED or FAILED. */
+  /** Keep polling and show changes until Ctrl-C (or until the deployment is deleted). */
   watch?: boolean;
-  /** Pause between refreshes, in ms. */
+  /** Pause between polls with --watch, in ms. */
   interval?: number;
   /** The global flags. */
   g: GlobalOptions;
@@ -30,21 +25,21 @@ export interface WorkersOptions {
 
 /** Adds `deploy workers` to the group. */
 export function registerWorkers(group: Command, ctx: Context): void {
-  group
+  const cmd = group
     .command('workers')
-    .description("list a deployment's workers")
+    .summary("list a deployment's workers")
+    .description(
+      "List a deployment's workers: a table, or with --json the API's data exactly. With --watch, keep showing " +
+        "the deployment's state and its workers until Ctrl-C or until the deployment is deleted " +
+        '(`yotta deploy wait` is the command that stops once they run).',
+    )
     .argument('<id|name>', 'deployment id (18 digits) or exact name')
     .option(
       '-s, --status <status>',
       'only workers in this status: INITIALIZE, RUNNING, TERMINATING, TERMINATED, FAILED (repeatable, comma-separated, any case)',
       collect,
-    )
-    .option('-w, --watch', 'refresh the table until the deployment is RUNNING with every worker up, STOPPED or FAILED (Ctrl-C ends it)')
-    .addOption(
-      new Option('--interval <duration>', 'pause between refreshes with --watch, e.g. 5s (default 2s)').argParser((v) =>
-        parseDuration(v, '--interval'),
-      ),
-    )
+    );
+  addWatchFlags(cmd, "the deployment's state and worker table are")
     .addHelpText(
       'after',
       `
@@ -52,10 +47,12 @@ Examples:
   $ yotta deploy workers 378888638324150969
   $ yotta deploy workers llama-3-8b --status running,initialize
   $ yotta deploy workers llama-3-8b --watch
-  $ yotta deploy workers llama-3-8b --json | jq -r '.[].id'`,
+  $ yotta deploy workers llama-3-8b --json | jq -r '.[].id'
+  $ yotta deploy workers llama-3-8b --watch --json | jq -c 'select(.worker) | {type, id: .worker.id, status: .worker.status}'
+${WATCH_HELP}`,
     )
-    .action(async (ref: string, opts: { status?: string[]; watch?: boolean; interval?: number }, cmd: Command) => {
-      await runWorkers({ ref, status: opts.status, watch: opts.watch, interval: opts.interval, g: globalsOf(cmd) }, ctx);
+    .action(async (ref: string, opts: { status?: string[]; watch?: boolean; interval?: number }, command: Command) => {
+      await runWorkers({ ref, status: opts.status, watch: opts.watch, interval: opts.interval, g: globalsOf(command) }, ctx);
     });
 }
 
@@ -64,10 +61,7 @@ export async function runWorkers(opts: WorkersOptions, ctx: Context): Promise<vo
   const ref = checkDeploymentRef(opts.ref);
   const statusList = parseWorkerStatuses(opts.status);
   const g = opts.g;
-  if (opts.interval !== undefined && !opts.watch) throw new UsageError('--interval only applies with --watch');
-  if (opts.watch && (g.json || g.output === 'json' || g.output === 'yaml')) {
-    throw new UsageError('--watch redraws a table for people; it cannot be combined with --json or -o yaml', 'Drop --watch to get one JSON document.');
-  }
+  checkWatchFlags(opts, g);
   const [{ createUi }, { withSession }, { listWorkers }, { printWorkers }] = await Promise.all([
     import('../../output/ui.js'),
     import('../../session.js'),
@@ -84,7 +78,7 @@ export async function runWorkers(opts: WorkersOptions, ctx: Context): Promise<vo
       throw explainNotFound(err, ref);
     }
     if (opts.watch) {
-      await watchWorkers(session, id, ref, query, opts.interval ?? DEFAULT_WATCH_INTERVAL_MS);
+      await watchWorkers(session, id, ref, query, opts.interval);
       return;
     }
     const spinner = ui.spinner(`Listing workers of ${ref}…`);
@@ -100,67 +94,59 @@ export async function runWorkers(opts: WorkersOptions, ctx: Context): Promise<vo
   });
 }
 
-/** The text printWorkers would write, captured so that a watch frame can be compared and redrawn. */
-async function renderWorkers(ui: Ui, workers: readonly ElasticDeploymentWorkerDetail[]): Promise<string> {
-  if (workers.length === 0) return 'No workers.\n';
-  const { printWorkers } = await import('../../output/render.js');
-  let text = '';
-  const capture: Ui = { ...ui, out: (t: string) => void (text += t.endsWith('\n') ? t : t + '\n') };
-  await printWorkers(capture, workers);
-  return text;
+/** One poll of a workers watch: the deployment (for its state line) and its workers. */
+interface WorkersPoll {
+  deployment: ElasticDeploymentDetail;
+  workers: ElasticDeploymentWorkerDetail[];
 }
 
 /**
- * Redraws the deployment's state line and worker table whenever they change: in place on a terminal,
- * as successive blocks on a pipe. Ends when the deployment is RUNNING with every worker up or
- * STOPPED (exit 0), FAILED (exit 9), or on Ctrl-C, which is the normal way out of a watch (exit 0).
+ * Watches the deployment's state and its workers until Ctrl-C, or until the deployment is deleted.
+ * On a terminal the state line and worker table are redrawn; otherwise a line or NDJSON event per
+ * change of the deployment or of a worker (see runWatch).
  */
 async function watchWorkers(
   session: Session,
   id: string,
   ref: string,
   query: { statusList?: string[] },
-  intervalMs: number,
+  intervalMs: number | undefined,
 ): Promise<void> {
-  const ui = session.ui;
-  const ctx = ui.ctx;
-  const [{ getDeployment, listWorkers }, { reachedTarget }, { describeRef, cell }, { deploymentStatus }, errors] = await Promise.all([
-    import('../../api/deployments.js'),
-    import('./waiting.js'),
-    import('../../output/format.js'),
-    import('../../output/status.js'),
-    import('../../errors.js'),
-  ]);
-  let shown: string | undefined;
-  let shownLines = 0;
-  for (;;) {
-    let d: ElasticDeploymentDetail;
-    let workers: ElasticDeploymentWorkerDetail[];
-    try {
-      d = await getDeployment(session.client, id);
-      workers = await listWorkers(session.client, id, query);
-    } catch (err) {
-      if (ctx.signal.aborted) return;
-      throw explainNotFound(err, ref);
-    }
-    const state = `${describeRef(d.id, d.name)}: ${deploymentStatus(d.status, ui.c)}, ${cell(d.runningWorkers)}/${cell(d.totalWorkers)} workers running`;
-    const frame = `${state}\n\n${await renderWorkers(ui, workers)}`;
-    if (frame !== shown) {
-      // On a terminal: back to the first line of the previous frame and clear to the end of the screen.
-      const prefix = shown === undefined ? '' : ctx.stdout.isTTY ? `\r\u001b[${shownLines}A\u001b[J` : '\n';
-      ui.out(prefix + frame);
-      shown = frame;
-      shownLines = frame.split('\n').length - 1;
-    }
-    if (d.status === 'FAILED') {
-      throw new errors.DeploymentFailedError(`${describeRef(d.id, d.name)} is FAILED`, `See its details with: yotta deploy get ${id}`);
-    }
-    if (reachedTarget(d, { state: 'running' }) || reachedTarget(d, { state: 'stopped' })) return;
-    try {
-      await ctx.sleep(intervalMs, ctx.signal);
-    } catch (err) {
-      if (ctx.signal.aborted) return;
-      throw err;
-    }
-  }
+  const ui: Ui = session.ui;
+  const [{ getDeployment, listWorkers }, { runWatch, itemMakers, captureUi, isNotFound }, { describeRef, cell }, { deploymentStatus }, { printWorkers }] =
+    await Promise.all([
+      import('../../api/deployments.js'),
+      import('./watch.js'),
+      import('../../output/format.js'),
+      import('../../output/status.js'),
+      import('../../output/render.js'),
+    ]);
+  const make = await itemMakers(ui);
+  let label = ref;
+  await runWatch<WorkersPoll>(
+    ui,
+    {
+      async read() {
+        try {
+          const deployment = await getDeployment(session.client, id);
+          label = describeRef(deployment.id, deployment.name);
+          return { deployment, workers: await listWorkers(session.client, id, query) };
+        } catch (err) {
+          throw explainNotFound(err, ref);
+        }
+      },
+      items: ({ deployment, workers }) => [make.deployment(deployment), ...(Array.isArray(workers) ? workers : []).map((w) => make.worker(id, w))],
+      async frame({ deployment: d, workers }) {
+        const state = `${describeRef(d.id, d.name)}: ${deploymentStatus(d.status, ui.c)}, ${cell(d.runningWorkers)}/${cell(d.totalWorkers)} workers running`;
+        const capture = captureUi(ui);
+        await printWorkers(capture.ui, workers);
+        return `${state}\n\n${capture.text()}`;
+      },
+      isGone: isNotFound,
+      get goneMessage() {
+        return `${label} was deleted; nothing left to watch.`;
+      },
+    },
+    intervalMs,
+  );
 }
