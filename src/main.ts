@@ -35,9 +35,12 @@ export interface GlobalOptions {
   timeout?: number;
 }
 
-/** Reads the global options of the command being run, normalised (`--json` means `-o json`). */
+/** Reads the global options of the command being run, normalised (`--json` means `-o json`); `--json` with another `-o` is a usage error. */
 export function globalsOf(cmd: Command): GlobalOptions {
   const all = cmd.optsWithGlobals<GlobalOptions>();
+  if (all.json && all.output !== undefined && all.output !== 'json') {
+    throw new UsageError(`--json and -o ${all.output} ask for two different outputs`, 'Give one of them.');
+  }
   const output: OutputFormat | undefined = all.json ? 'json' : all.output;
   return { ...all, output };
 }

@@ -327,6 +327,10 @@ export class ApiClient {
     // Read now, so that a malformed proxy variable is a usage error before anything is sent.
     this.proxy = proxySettingsFromEnv(options.env ?? {});
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // A zero timeout would fail every request at once ("timed out after 0ms"): refuse it before anything is sent.
+    if (!(this.timeoutMs >= 1)) {
+      throw new UsageError(`--timeout must be at least 1ms (got ${formatMs(this.timeoutMs)})`, 'Give the request timeout as a duration, e.g. --timeout 30s.');
+    }
     this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
