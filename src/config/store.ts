@@ -92,6 +92,7 @@ function jsonErrorPlace(err: unknown, text: string): string {
 }
 
 const NEVER_OVERWRITTEN = 'Fix or remove the file; yotta never overwrites a config file it cannot read.';
+const NOT_A_FOLDER = 'A part of that path is a file, not a folder: point YOTTA_CONFIG_DIR (or XDG_CONFIG_HOME) at a folder.';
 
 /** Parses and checks the text of config.json; `file` names it in errors. Empty text is an empty config. */
 export function parseConfigText(text: string, file: string): ConfigFile {
@@ -145,7 +146,8 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyConfig();
-    throw new ConfigError(`cannot read config file ${file}: ${describeFsError(err)}`, NEVER_OVERWRITTEN);
+    const hint = (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? NOT_A_FOLDER : NEVER_OVERWRITTEN;
+    throw new ConfigError(`cannot read config file ${file}: ${describeFsError(err)}`, hint);
   }
   return parseConfigText(text, file);
 }
@@ -163,13 +165,13 @@ export interface UpdateResult {
  * tightens the folder to 0700 and the file to 0600.
  */
 export async function updateConfig(
-  ctx: Pick<Context, 'env' | 'homeDir' | 'cwd'>,
+  ctx: Pick<Context, 'env' | 'homeDir' | 'cwd'> & { signal?: AbortSignal },
   mutate: (cfg: ConfigFile) => boolean,
 ): Promise<UpdateResult> {
   const file = configFilePath(ctx);
   const dir = dirname(file);
   await secureDir(dir);
-  return withLock(file, async () => {
+  return withLock(file, ctx.signal, async () => {
     const current = await readConfigFile(file);
     const next = structuredClone(current);
     if (!mutate(next)) return { file, written: false };
@@ -190,7 +192,8 @@ async function secureDir(dir: string): Promise<void> {
     const st = await stat(dir);
     if ((st.mode & 0o777) !== DIR_MODE) await chmod(dir, DIR_MODE);
   } catch (err) {
-    throw new ConfigError(`cannot create or secure config folder ${dir}: ${describeFsError(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot create or secure config folder ${dir}: ${describeFsError(err)}`, code === 'ENOTDIR' || code === 'EEXIST' ? NOT_A_FOLDER : undefined);
   }
 }
 
@@ -215,9 +218,10 @@ async function writeWithConf(dir: string, value: ConfigFile, file: string): Prom
 
 /**
  * Runs `fn` holding `<file>.lock`, made with O_EXCL so only one process can hold it. Waits use real
- * timers, not the Context clock: the other writer is another process, on real time.
+ * timers, not the Context clock: the other writer is another process, on real time. Ctrl-C (`signal`)
+ * ends the wait at once (AbortError), without touching the other writer's lock.
  */
-async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+async function withLock<T>(file: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
   const lock = `${file}.lock`;
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
@@ -237,7 +241,7 @@ async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
         `If no other yotta is running, remove ${lock} and try again.`,
       );
     }
-    await delay(Math.min(100, 5 + attempt * 5) + Math.floor(Math.random() * 10));
+    await delay(Math.min(100, 5 + attempt * 5) + Math.floor(Math.random() * 10), undefined, { signal });
   }
   try {
     return await fn();
