@@ -134,6 +134,8 @@ function describeFsError(err: unknown): string {
       return 'it is a folder, not a file';
     case 'ENOTDIR':
       return 'a part of its path is not a folder';
+    case 'EEXIST':
+      return 'a file is in the way where the folder should be';
     default:
       return err instanceof Error ? err.message : String(err);
   }
@@ -209,6 +211,12 @@ async function writeWithConf(dir: string, value: ConfigFile, file: string): Prom
       // A profile name may hold dots; the whole store is written at once, never by dotted path.
       accessPropertiesByDotNotation: false,
       serialize: (v) => JSON.stringify(v, null, 2) + '\n',
+      // Read as readConfigFile reads it (already checked under this lock): an empty file, which conf's
+      // own reader refuses, is an empty config, so `touch config.json` cannot block every later write.
+      deserialize: (text) => {
+        const body = text.replace(/^\uFEFF/, '');
+        return body.trim() === '' ? emptyConfig() : (JSON.parse(body) as ConfigFile);
+      },
     });
     store.store = value;
   } catch (err) {
