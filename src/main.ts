@@ -8,6 +8,7 @@ import { colorEnabled } from './context.js';
 import { colors, loadColors } from './output/colors.js';
 import { EXIT_CODE_HELP, ExitCode, InterruptedError, QuietExit, UsageError, YottaError } from './errors.js';
 import { parseDuration } from './duration.js';
+import { redactText } from './redact.js';
 import { registerDeployCommands } from './commands/deploy/index.js';
 import { registerAuthCommands } from './commands/auth/index.js';
 import { registerConfigCommands } from './commands/config.js';
@@ -125,6 +126,9 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
   const noColor = argv.includes('--no-color');
   // The command already printed its result; the exit code is all that is left to give.
   if (err instanceof QuietExit) return err.exitCode;
+  // An error we did not foresee may quote what it was given, the key from the environment included.
+  const secrets = [ctx.env.YOTTA_API_KEY?.trim()];
+  const shown = (text: string): string => printable(redactText(text, secrets));
   let error: YottaError;
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
@@ -139,7 +143,7 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
   } else {
     const e = err instanceof Error ? err : new Error(String(err));
     error = new YottaError(`unexpected error: ${e.message}`, ExitCode.ERROR, 'This is a bug in yotta; run again with --debug and report it.');
-    if (debug && e.stack) ctx.stderr.write(printable(e.stack) + '\n');
+    if (debug && e.stack) ctx.stderr.write(shown(e.stack) + '\n');
   }
   if (wantsJson) {
     const d = (error as { details?: { code?: number; httpStatus?: number } }).details;
@@ -149,18 +153,18 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
           exitCode: error.exitCode,
           code: d?.code ?? null,
           httpStatus: d?.httpStatus ?? null,
-          message: error.message,
-          ...(error.hint ? { hint: error.hint } : {}),
+          message: redactText(error.message, secrets),
+          ...(error.hint ? { hint: redactText(error.hint, secrets) } : {}),
         },
       }) + '\n',
     );
   } else {
     const label = colors(colorEnabled(ctx.stderr, ctx.env, noColor)).red('Error:');
-    ctx.stderr.write(`${label} ${printable(error.message)}\n`);
-    if (error.hint) ctx.stderr.write(`${printable(error.hint)}\n`);
+    ctx.stderr.write(`${label} ${shown(error.message)}\n`);
+    if (error.hint) ctx.stderr.write(`${shown(error.hint)}\n`);
   }
   if (debug && err instanceof Error && err.stack && !(err instanceof CommanderError) && err instanceof YottaError) {
-    ctx.stderr.write(printable(err.stack) + '\n');
+    ctx.stderr.write(shown(err.stack) + '\n');
   }
   return error.exitCode;
 }
