@@ -19,15 +19,24 @@ const args = process.argv.slice(2);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const help = args.length === 0 || (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) ? prerenderedHelp() : undefined;
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  process.stdout.write(`${pkg.version}\n`);
+  answer(`${pkg.version}\n`);
 } else if (help !== undefined) {
-  process.stdout.write(help);
+  answer(help);
 } else {
   // The cache lives in Node's default place (os.tmpdir()/node-compile-cache, or $NODE_COMPILE_CACHE);
   // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
   process.getBuiltinModule('node:module').enableCompileCache?.();
   const { run } = await import('../dist/cli.js');
   await run(pkg.version);
+}
+
+/** Prints a fast-path answer; a reader that went away (`yotta --help | true`) ends it quietly, as in dist/cli.js. */
+function answer(text) {
+  process.stdout.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  process.stdout.write(text);
 }
 
 /**

@@ -92,6 +92,13 @@ describe('the pre-rendered root help', () => {
     }
   });
 
+  it('ends quietly with exit 0 when the reader goes away, as --version does', async () => {
+    for (const flag of ['--help', '--version']) {
+      const { stdout, stderr } = await run('bash', ['-c', '"$0" "$1" "$2" | true; echo "${PIPESTATUS[0]}"', process.execPath, join(buildDir, 'bin', 'yotta.js'), flag]);
+      expect({ flag, stdout, stderr }).toEqual({ flag, stdout: '0\n', stderr: '' });
+    }
+  });
+
   it('is not used for anything but the bare root help', async () => {
     const r = await yotta(['deploy', '--help']);
     expect(r.code).toBe(0);
