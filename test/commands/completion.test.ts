@@ -174,7 +174,7 @@ describe('yotta completion', () => {
         ask(['yotta', 'deploy', 'list', '--status=r']),
         ask(['yotta', 'deploy', 'get', '']),
         ask(['yotta', 'deploy', 'update', '-f', '']),
-        ask(['yotta', 'deploy', 'help', '']),
+        ask(['yotta', 'deploy', '']),
       ].join('\n'),
     ]).split('\n');
     expect(out[0]).toBe('deploy auth config sandbox gpus completion');

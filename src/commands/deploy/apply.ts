@@ -67,30 +67,7 @@ export function registerApply(group: Command, ctx: Context): void {
   const cmd = group
     .command('apply')
     .summary('make deployments match a spec file: create, scale or update each, by name')
-    .description(
-      [
-        'Make the deployments named in a spec file look like it. For each document, the',
-        'deployment with that name is',
-        '  created    when no deployment has the name;',
-        '  unchanged  when every field the document sets already matches (nothing is sent);',
-        '  scaled     when only workers differs and it is RUNNING or INITIALIZING (no restart);',
-        '  updated    when other fields differ: at once when it is STOPPED (it stays stopped;',
-        '             a STOPPING one is waited for); otherwise only with --restart, which stops',
-        '             it, waits until it is STOPPED, updates it and starts it again.',
-        '             Without --restart the plan is printed and apply exits 5.',
-        'image, imageRegistry and serviceMode cannot change on an existing deployment: apply',
-        'exits 2 and says so. Fields a document leaves out keep their values. A name that',
-        'several deployments share is refused (exit 2) with the candidates listed. On a',
-        'terminal, the price change ($/hour) is shown where the API\'s prices allow.',
-        '',
-        'Documents (separated by ---) are applied in order, each reported on stderr, or as one',
-        'entry of the array printed by --json: {name, id, action, restart, ok, changed, status,',
-        'differences, error}. One that fails does not stop the others. Exit 0 when every',
-        "document was applied; with one document, that document's own code (2 invalid spec or a",
-        'change that needs a new deployment, 5 needs --restart, ...); with several, 10 when',
-        'some failed. --dry-run exits the same way, having sent only reads.',
-      ].join('\n'),
-    )
+    .description('Make the deployments named in a spec file look like it: create, scale or update each, by name.')
     .requiredOption('-f, --file <path>', 'spec file (YAML or JSON), several documents separated by ---; "-" reads stdin')
     .option('--restart', 'allow changes that need the deployment stopped: stop it, wait until STOPPED, update it, start it again')
     .option('--dry-run', 'print what would be done for each document (create, scale, update with restart, unchanged); change nothing')
@@ -99,6 +76,27 @@ export function registerApply(group: Command, ctx: Context): void {
     .addHelpText(
       'after',
       `
+Make the deployments named in a spec file look like it. For each document, the
+deployment with that name is
+  created    when no deployment has the name;
+  unchanged  when every field the document sets already matches (nothing is sent);
+  scaled     when only workers differs and it is RUNNING or INITIALIZING (no restart);
+  updated    when other fields differ: at once when it is STOPPED (it stays stopped;
+             a STOPPING one is waited for); otherwise only with --restart, which stops
+             it, waits until it is STOPPED, updates it and starts it again.
+             Without --restart the plan is printed and apply exits 5.
+image, imageRegistry and serviceMode cannot change on an existing deployment: apply
+exits 2 and says so. Fields a document leaves out keep their values. A name that
+several deployments share is refused (exit 2) with the candidates listed. On a
+terminal, the price change ($/hour) is shown where the API's prices allow.
+
+Documents (separated by ---) are applied in order, each reported on stderr, or as one
+entry of the array printed by --json: {name, id, action, restart, ok, changed, status,
+differences, error}. One that fails does not stop the others. Exit 0 when every
+document was applied; with one document, that document's own code (2 invalid spec or a
+change that needs a new deployment, 5 needs --restart, ...); with several, 10 when
+some failed. --dry-run exits the same way, having sent only reads.
+
 String values may use \${VAR} and \${VAR:-default} from the environment, as in create.
 
 Examples:

@@ -37,30 +37,28 @@ export function registerDiff(group: Command, ctx: Context): void {
   group
     .command('diff')
     .summary('compare a spec file with live deployments')
-    .description(
-      [
-        'Compare each document of a spec file with the deployment of the same name, field by',
-        'field: under each path, "- value" is what the deployment has (red) and "+ value" what',
-        'the spec asks for (green). Only the fields a document sets are compared. A deployment',
-        'that does not exist shows every field of the document as to be created. Environment',
-        'values are masked unless --show-env. Only reads are sent.',
-        '',
-        'Exit 0 when everything matches and 1 when something differs (like',
-        '`git diff --exit-code`), so `yotta deploy diff -f deploy.yaml || yotta deploy apply -f',
-        'deploy.yaml` applies only when needed. Errors keep the usual codes (2 invalid spec or a',
-        'name several deployments share, 3 no key, 7 network, ...); with several documents, 10',
-        'when some could not be compared.',
-        '',
-        'With --json: {name, id, equal, differences: [{path, want, have}]} for a one-document',
-        'file (want/have null where absent), an array of them for several (a document that',
-        'could not be compared also has "error").',
-      ].join('\n'),
-    )
+    .description('Compare each document of a spec file with the deployment of the same name, field by field.')
     .requiredOption('-f, --file <path>', 'spec file (YAML or JSON), several documents separated by ---; "-" reads stdin')
     .option('--show-env', 'show environment variable values (masked by default, in --json too)')
     .addHelpText(
       'after',
       `
+Compare each document of a spec file with the deployment of the same name, field by
+field: under each path, "- value" is what the deployment has (red) and "+ value" what
+the spec asks for (green). Only the fields a document sets are compared. A deployment
+that does not exist shows every field of the document as to be created. Environment
+values are masked unless --show-env. Only reads are sent.
+
+Exit 0 when everything matches and 1 when something differs (like
+\`git diff --exit-code\`), so \`yotta deploy diff -f deploy.yaml || yotta deploy apply -f
+deploy.yaml\` applies only when needed. Errors keep the usual codes (2 invalid spec or a
+name several deployments share, 3 no key, 7 network, ...); with several documents, 10
+when some could not be compared.
+
+With --json: {name, id, equal, differences: [{path, want, have}]} for a one-document
+file (want/have null where absent), an array of them for several (a document that
+could not be compared also has "error").
+
 Examples:
   $ yotta deploy diff -f deploy.yaml
   $ yotta deploy diff -f deploy.yaml --show-env

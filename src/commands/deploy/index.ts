@@ -19,6 +19,7 @@ export function registerDeployCommands(program: Command, ctx: Context): void {
   const group = program
     .command('deploy')
     .description('create, list, change and remove Elastic Deployments')
+    .addHelpCommand(false)
     .addHelpText(
       'after',
       `
