@@ -24,6 +24,7 @@ export async function openSession(ctx: Context, g: GlobalOptions, ui: Ui): Promi
     import('./api/client.js'),
   ]);
   const settings = await resolveSettings(ctx, g);
+  ui.useProfileFormat(settings.output);
   let stopSandbox: (() => Promise<void>) | undefined;
   let baseUrl = settings.baseUrl;
   let apiKey: string;

@@ -15,10 +15,12 @@ import { createSpinner } from './spinner.js';
 /** The output side of one command run. */
 export interface Ui {
   readonly ctx: Context;
-  /** `-o` format; `--json` is `json`. Default `table`. */
+  /** `-o` format; `--json` is `json`; else the profile's `output`; default `table`. */
   readonly format: OutputFormat;
   /** json or yaml: stdout is a document for programs, and stderr stays silent but for warnings and errors. */
   readonly machine: boolean;
+  /** Uses the profile's `output` setting when neither -o nor --json was given (called once settings are read). */
+  useProfileFormat(format: OutputFormat | undefined): void;
   /** Whether stdout text is coloured. */
   readonly color: boolean;
   /** --quiet: results only; no narration, hints or spinners. */
@@ -51,25 +53,35 @@ function line(text: string): string {
 
 /** Builds the Ui for a command from its context and global flags. Synchronous and cheap: nothing heavy is imported. */
 export function createUi(ctx: Context, g: GlobalOptions): Ui {
-  const format: OutputFormat = g.json ? 'json' : (g.output ?? 'table');
-  const machine = format === 'json' || format === 'yaml';
+  let format: OutputFormat = g.json ? 'json' : (g.output ?? 'table');
+  let machine = format === 'json' || format === 'yaml';
   const noColorFlag = g.color === false;
   const color = colorEnabled(ctx.stdout, ctx.env, noColorFlag);
   const errColor = colorEnabled(ctx.stderr, ctx.env, noColorFlag);
   const quiet = g.quiet === true;
-  const narrate = !quiet && !machine;
+  let narrate = !quiet && !machine;
   const c = colors(color);
   const ce = colors(errColor);
   // FORCE_COLOR may colour a pipe, but an animation needs a real terminal; NO_COLOR and TERM=dumb
   // rule it out even when FORCE_COLOR is set.
   const noColorEnv = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
-  const animate = narrate && ctx.stderr.isTTY && errColor && !noColorEnv && ctx.env.TERM !== 'dumb';
+  const canAnimate = ctx.stderr.isTTY && errColor && !noColorEnv && ctx.env.TERM !== 'dumb';
   const err = (text: string): void => void ctx.stderr.write(line(text));
 
   const ui: Ui = {
     ctx,
-    format,
-    machine,
+    get format() {
+      return format;
+    },
+    get machine() {
+      return machine;
+    },
+    useProfileFormat(profileFormat) {
+      if (g.json || g.output || !profileFormat) return;
+      format = profileFormat;
+      machine = format === 'json' || format === 'yaml';
+      narrate = !quiet && !machine;
+    },
     color,
     quiet,
     interactive: Boolean(ctx.stdin.isTTY) && ctx.stderr.isTTY && g.input !== false,
@@ -97,7 +109,7 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
       return createSpinner({
         ctx,
         text,
-        animate,
+        animate: narrate && canAnimate,
         colors: ce,
         finish(kind, message) {
           if (kind === 'succeed') ui.success(message);
