@@ -149,6 +149,8 @@ export function specWarnings(doc: ParsedSpecDoc | undefined, built: readonly str
 /**
  * The create may or may not have reached Yotta. It is never sent again (that could create a second
  * deployment); instead one list call tells whether a deployment of that name now exists. Exit 7 either way.
+ * A look-up that finds nothing proves nothing: after a timeout the server may still be processing the
+ * create, so the user is told to check again before creating it, never that it was not created.
  */
 async function explainUnknownOutcome(
   session: Session,
@@ -171,9 +173,9 @@ async function explainUnknownOutcome(
   }
   if (found.length === 0) {
     return new NetworkError(
-      `creating "${name}" failed midway (${cause}); no deployment named "${name}" exists, so it was not created`,
+      `creating "${name}" failed midway (${cause}); no deployment named "${name}" is listed yet, but it may still appear: the server may still be creating it`,
       err.details,
-      'It was not sent again; run the same command again to retry.',
+      `It was not sent again. In a minute, check with \`yotta deploy list\` (or \`yotta deploy get ${name}\`) before creating it again; creating it now could make a second deployment.`,
     );
   }
   const list = found.map((d) => `${describeRef(d.id, d.name)}, ${safeText(String(d.status))}`).join('; ');
