@@ -108,6 +108,8 @@ export async function runGet(opts: GetOptions, ctx: Context): Promise<void> {
       try {
         id = await resolveDeploymentId(session.client, ref);
       } catch (err) {
+        // Ctrl-C while the name is looked up ends the watch as it does later on: quietly, exit 0.
+        if (ctx.signal.aborted) return;
         throw explainNotFound(err, ref);
       }
       let label = ref;

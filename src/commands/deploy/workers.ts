@@ -75,6 +75,8 @@ export async function runWorkers(opts: WorkersOptions, ctx: Context): Promise<vo
     try {
       id = await resolveDeploymentId(session.client, ref);
     } catch (err) {
+      // With --watch, Ctrl-C while the name is looked up ends the watch as it does later on: quietly, exit 0.
+      if (opts.watch && ctx.signal.aborted) return;
       throw explainNotFound(err, ref);
     }
     if (opts.watch) {
