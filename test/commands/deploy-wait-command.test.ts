@@ -8,8 +8,10 @@ import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js';
 import { ApiClient } from '../../src/api/client.js';
 import { createDeployment, deleteDeployment, scaleDeployment, stopDeployment } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
-import { parseWaitCondition } from '../../src/commands/deploy/wait.js';
-import { runCli } from '../helpers/cli.js';
+import { parseWaitCondition, runWait } from '../../src/commands/deploy/wait.js';
+import { NetworkError } from '../../src/errors.js';
+import { reportError } from '../../src/main.js';
+import { runCli, testContext } from '../helpers/cli.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 
@@ -207,6 +209,35 @@ describe('yotta deploy wait', () => {
     expect(after.stderr).toContain('gave up after');
     const before = await s.run(['--timeout', '50ms', 'deploy', 'wait', d.id]);
     expect(before.code).toBe(8);
+  });
+
+  it.each([
+    { label: 'by id (the poll times out)', byName: false, path: (id: string) => `${BASE}/${id}` },
+    { label: 'by name (the look-up times out)', byName: true, path: () => `${BASE}/list` },
+  ])('a request that times out, $label: the server did not answer, how to wait again; never "raise --timeout" (the wait deadline here)', async ({ byName, path }) => {
+    const s = await setup({ workerStartMs: 3_600_000, stopMs: 0, terminateMs: 0 });
+    const d = await seed(s, 'llama');
+    // Every answer is slower than the request timeout. On this command the request timeout is the
+    // default (30 s) whatever is typed, so the test sets a short one through runWait's global options.
+    s.sb.addFault({ kind: 'latency', ms: 400, times: 100 });
+    const { ctx, stdout, stderr } = testContext({ env: { YOTTA_BASE_URL: s.sb.url, YOTTA_API_KEY: s.sb.apiKey }, now: s.clock.now, sleep: s.clock.sleep });
+    const ref = byName ? 'llama' : d.id;
+    const err = await runWait({ ref, for: 'workers=2', timeout: 600_000, g: { color: false, input: true, timeout: 100 } }, ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(reportError(err, ctx, ['deploy', 'wait', ref, '--for', 'workers=2'])).toBe(7);
+    expect(stdout.text).toBe('');
+    expect(stderr.text.split('\n').slice(-3)).toEqual([
+      `Error: the server did not answer in time: GET ${path(d.id)} timed out after 100ms (after 3 attempts)`,
+      'Nothing was changed. Check your network connection and proxy settings (HTTPS_PROXY, NO_PROXY), then wait again: ' +
+        `yotta deploy wait ${ref} --for workers=2 (on this command --timeout is how long to wait, not the request timeout).`,
+      '',
+    ]);
+    expect(stderr.text).not.toMatch(/raise/);
+    // The one read was tried three times, as every read is; nothing else was sent.
+    expect(s.calls()).toEqual([`GET ${path(d.id)}`, `GET ${path(d.id)}`, `GET ${path(d.id)}`]);
   });
 
   it('tolerates an id that is not listed yet right after create', async () => {

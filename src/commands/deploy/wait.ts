@@ -7,7 +7,7 @@ import { globalsOf } from '../../main.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import { parseDuration } from '../../duration.js';
-import { ApiError, ExitCode, InterruptedError, UsageError, YottaError } from '../../errors.js';
+import { ApiError, ExitCode, InterruptedError, NetworkError, UsageError, YottaError } from '../../errors.js';
 import type { WaitTarget } from './waiting.js';
 import { checkDeploymentRef, isDeploymentId, parseWorkerCount } from './common.js';
 
@@ -136,6 +136,25 @@ function explainMissing(err: unknown, ref: string): unknown {
   return err;
 }
 
+/**
+ * A request that timed out, in this command's words. The client advises raising --timeout, but on
+ * `deploy wait` --timeout is how long to wait (the requests keep the default timeout), so that advice
+ * would change the wrong limit. Say that the server did not answer, that nothing changed, and how to
+ * wait again. The exit code (7) and the details stay.
+ */
+function explainRequestTimeout(err: unknown, ref: string, target: WaitTarget): unknown {
+  if (!(err instanceof NetworkError) || !err.details.timedOut) return err;
+  // "GET /path timed out after 30s (after 3 attempts); raise it with --timeout": keep what happened.
+  const happened = err.message.replace(/\s*\(raise the limit with --timeout\)/, '').replace(/;\s*raise it with --timeout\s*$/, '');
+  const condition = target.state === 'workers' ? `workers=${target.count}` : target.state;
+  return new NetworkError(
+    `the server did not answer in time: ${happened}`,
+    err.details,
+    `Nothing was changed. Check your network connection and proxy settings (HTTPS_PROXY, NO_PROXY), then wait again: ` +
+      `yotta deploy wait ${ref} --for ${condition} (on this command --timeout is how long to wait, not the request timeout).`,
+  );
+}
+
 /** Waits for the condition and prints the deployment's final state; see registerWait for exit codes. */
 export async function runWait(opts: DeployWaitOptions, ctx: Context): Promise<void> {
   const ref = checkDeploymentRef(opts.ref);
@@ -154,18 +173,23 @@ export async function runWait(opts: DeployWaitOptions, ctx: Context): Promise<vo
     const started = ctx.now();
     const deadline = started + timeoutMs;
     ui.info(`Waiting up to ${formatDuration(timeoutMs)} for ${ref} to be ${waiting.describeTarget(target)}…`);
-    const id = await resolveForWait(session, ref, target, deadline, opts.interval ?? 1000);
+    let id: string | undefined;
     let d: ElasticDeploymentDetail | undefined;
-    if (id !== undefined) {
-      try {
-        d = await waiting.waitForDeployment(session, id, target, {
-          ui,
-          timeoutMs: Math.max(0, deadline - ctx.now()),
-          ...(opts.interval !== undefined ? { intervalMs: opts.interval, maxIntervalMs: opts.interval } : {}),
-        });
-      } catch (err) {
-        throw explainMissing(err, ref);
+    try {
+      id = await resolveForWait(session, ref, target, deadline, opts.interval ?? 1000);
+      if (id !== undefined) {
+        try {
+          d = await waiting.waitForDeployment(session, id, target, {
+            ui,
+            timeoutMs: Math.max(0, deadline - ctx.now()),
+            ...(opts.interval !== undefined ? { intervalMs: opts.interval, maxIntervalMs: opts.interval } : {}),
+          });
+        } catch (err) {
+          throw explainMissing(err, ref);
+        }
       }
+    } catch (err) {
+      throw explainRequestTimeout(err, ref, target);
     }
     const after = formatDuration(ctx.now() - started);
     if (d) {
