@@ -220,11 +220,51 @@ initializationCommand: vllm serve meta-llama/Llama-3.1-8B
       expect(sb.requests).toHaveLength(0);
     });
 
-    it('exit 2 for a bad value found once merged, naming the flag', async () => {
-      const r = await runCli(['deploy', 'update', d.id, '--port', '70000'], { env });
+    it.each([
+      { args: ['--workers', '-1'], says: '--workers: must be at least 0, got -1' },
+      { args: ['--workers=-1', '--dry-run'], says: '--workers: must be at least 0, got -1' },
+      { args: ['--port', '70000'], says: '--port: must be at most 65535, got 70000' },
+      { args: ['--port', '0'], says: '--port: must be at least 1, got 0' },
+      { args: ['--volume', '-5'], says: '--volume: must be greater than 0, got -5' },
+      { args: ['--gpu-count', '0'], says: '--gpu-count: must be at least 1, got 0' },
+      { args: ['--region', ''], says: '--region: must not be empty' },
+      { args: ['--name', '1x'], says: '--name: must start with a letter and contain only letters, digits and @._-, got "1x"' },
+      { args: ['--min-vram', '99999'], says: '--min-vram: must be at most 1536, got 99999' },
+      { args: ['--resource', 'us-east-1:NVIDIA_H100_80G:1', '--resource', 'eu-west-1:NVIDIA_H100_80G:2'], says: '--resource: resources[1].gpuCount: every resource must have the same gpuCount' },
+      { args: ['--workers', '-1', '--port', '0'], says: '--workers: must be at least 0, got -1\n--port: must be at least 1, got 0' },
+    ].map((c) => ({ ...c, label: c.args.join(' ') })))('exit 2 for a value no deployment can take ("$label"), before anything is sent: the deployment is not even read', async ({ args, says }) => {
+      const r = await runCli(['deploy', 'update', d.id, ...args], { env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.startsWith(`Error: ${says}`), r.stderr).toBe(true);
+      expect(sb.requests).toHaveLength(0);
+    });
+
+    it('exit 2 for a bad spec file, before anything is sent, flags or not', async () => {
+      writeFileSync(join(dir, 'bad.yaml'), 'workers: -1\n');
+      for (const extra of [[], ['--env', 'A=b']]) {
+        const r = await runCli(['deploy', 'update', d.id, '-f', 'bad.yaml', ...extra], { env, cwd: dir });
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/^Error: bad\.yaml:1:\d+: workers: must be at least 0, got -1/);
+      }
+      expect(sb.requests).toHaveLength(0);
+    });
+
+    it('exit 2 for a value that only fails against the deployment, found once it is read, naming the flag; no update sent', async () => {
+      const two = await createDeployment(client, {
+        ...CREATE,
+        name: 'two-places',
+        resources: [
+          { region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 },
+          { region: 'eu-west-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 },
+        ],
+      });
+      await stopDeployment(client, two.id);
+      sb.requests.length = 0;
+      const r = await runCli(['deploy', 'update', two.id, '--region', 'us-west-2'], { env });
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^Error: --port: /);
-      expect(calls()).toEqual([`GET ${BASE}/${d.id}`]);
+      expect(r.stderr).toMatch(/^Error: --region: the spec has 2 resources; give --gpu-type too/);
+      expect(calls()).toEqual([`GET ${BASE}/${two.id}`]);
     });
   });
 

@@ -4,8 +4,10 @@ import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../main.js';
 import { globalsOf } from '../../main.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
-import { ApiError, ExitCode, NetworkError, UsageError, YottaError } from '../../errors.js';
+import { ApiError, ExitCode, NetworkError, SpecError, UsageError, YottaError } from '../../errors.js';
+import type { SpecProblem } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
+import type { SpecFlags } from '../../spec/flags.js';
 import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from './common.js';
 import { readOneDoc, specWarnings } from './create.js';
 
@@ -53,6 +55,39 @@ Examples:
     });
 }
 
+/** The flag that sets each part of one resource (`--region` and `--gpu-type` replace it, `--gpu-count` alone changes it). */
+const RESOURCE_PART_FLAGS: Readonly<Record<string, string>> = { region: '--region', gpuType: '--gpu-type', gpuCount: '--gpu-count' };
+
+/**
+ * Checks the flag values on their own, before the deployment is read, so that a value no deployment
+ * can take (`--workers -1`, `--port 0`, `--name 1x`) is refused with nothing sent. What depends on the
+ * deployment (the fields it already has, ALB needing a port) is checked once it is read, when the body
+ * is built. Problems are worded as that later check words them for a flag: `--workers: must be at least 0, got -1`.
+ */
+async function checkFlagValues(flags: SpecFlags): Promise<void> {
+  const [{ checkSpec, FIELD_FLAGS }, { crossFieldProblems, problemText }] = await Promise.all([
+    import('../../spec/index.js'),
+    import('../../spec/checks.js'),
+  ]);
+  const { resourcePatch, ...fields } = flags;
+  const problems: SpecProblem[] = [];
+  const checked = checkSpec(fields, 'file');
+  for (const p of [...(checked.ok ? [] : checked.problems), ...crossFieldProblems(fields, 'file')]) {
+    const flag = FIELD_FLAGS[String(p.path[0])] ?? String(p.path[0]);
+    // A flag sets one field, so its name says where; the repeatable ones also say which entry.
+    problems.push({ file: flag, line: 0, col: 0, message: flag === '--resource' || flag === '--env' ? problemText(p) : p.message });
+  }
+  if (resourcePatch) {
+    // Only the parts given are checked: the others come from the deployment.
+    const parts = checkSpec({ resources: [resourcePatch] }, 'file');
+    for (const p of parts.ok ? [] : parts.problems) {
+      const flag = RESOURCE_PART_FLAGS[String(p.path[2])];
+      if (!p.missing && flag) problems.push({ file: flag, line: 0, col: 0, message: p.message });
+    }
+  }
+  if (problems.length > 0) throw new SpecError(problems);
+}
+
 /**
  * Reads the deployment, merges the file and flags into it and sends the full update body; refuses
  * (exit 5, nothing sent) unless the deployment is STOPPED, naming the command that stops it.
@@ -61,6 +96,7 @@ export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void
   const ref = checkDeploymentRef(opts.ref);
   const [spec, { createUi }] = await Promise.all([import('../../spec/index.js'), import('../../output/ui.js')]);
   const ui = createUi(ctx, opts.g);
+  // Bad input sends nothing: the flags' values and the spec file are checked before the deployment is read.
   const flags = spec.specFromFlags(opts.spec);
   if (opts.file === undefined && Object.keys(flags).length === 0) {
     throw new UsageError(
@@ -68,6 +104,7 @@ export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void
       'See `yotta deploy update --help`.',
     );
   }
+  await checkFlagValues(flags);
   const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy update');
 
   const [{ withSession }, { getDeployment, updateDeployment }, { printDeployment, printJson }, { describeRef, safeText }] =
