@@ -1,10 +1,12 @@
 /**
  * End to end: the built CLI (`node bin/yotta.js --sandbox ...`) as a user runs it, in its own
  * process, with real time, real signals and the sandbox state persisted in a temporary config folder.
+ *
+ * The CLI comes from the shared private build (test/helpers/built-cli.ts), never the project's dist/:
+ * rebuilding dist/ here would pull it from under other test files running the CLI at the same time.
  */
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
@@ -12,10 +14,11 @@ import { ApiClient } from '../../src/api/client.js';
 import { createDeployment } from '../../src/api/deployments.js';
 import type { ElasticDeploymentDetail } from '../../src/api/types.js';
 import { tempDir } from '../helpers/cli.js';
+import { buildCli, ROOT } from '../helpers/built-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'yotta.js');
 const run = promisify(execFile);
+/** bin/yotta.js of the private build, set in beforeAll. */
+let BIN: string;
 
 interface Result {
   code: number;
@@ -65,7 +68,7 @@ async function seed(name: string): Promise<ElasticDeploymentDetail> {
 const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-4)}`;
 
 beforeAll(async () => {
-  await run('npm', ['run', 'build'], { cwd: ROOT, timeout: 120_000 });
+  BIN = join(await buildCli(), 'bin', 'yotta.js');
 }, 180_000);
 
 beforeEach(() => {

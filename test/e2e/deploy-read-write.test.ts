@@ -3,24 +3,21 @@
  * update and workers — against `--sandbox` (state persisted in a temporary config folder between
  * processes) and against an emulator started by the test.
  *
- * The CLI is built once into a private folder with the project's own esbuild.config.mjs, so that
- * other test files rebuilding dist/ at the same time cannot pull the build from under these processes.
+ * The CLI comes from the shared private build (test/helpers/built-cli.ts: built once per source
+ * version into a folder of its own with the project's esbuild.config.mjs), never the project's dist/.
  */
-import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { ElasticDeploymentDetail } from '../../src/api/types.js';
 import { tempDir } from '../helpers/cli.js';
+import { buildCli, ROOT } from '../helpers/built-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASE = '/openapi/v1/elastic/deploy';
-const run = promisify(execFile);
 
 let buildDir: string;
 let configDir: string;
@@ -56,13 +53,7 @@ function yotta(args: string[], o: { env?: Record<string, string>; stdin?: string
 const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-4)}`;
 
 beforeAll(async () => {
-  // A private tree that reuses the sources, dependencies and build script, with its own dist/.
-  buildDir = tempDir('yotta-e2e-build-');
-  for (const entry of ['src', 'node_modules']) symlinkSync(join(ROOT, entry), join(buildDir, entry), 'dir');
-  mkdirSync(join(buildDir, 'bin'));
-  copyFileSync(join(ROOT, 'bin', 'yotta.js'), join(buildDir, 'bin', 'yotta.js'));
-  for (const file of ['package.json', 'esbuild.config.mjs']) copyFileSync(join(ROOT, file), join(buildDir, file));
-  await run(process.execPath, [join(buildDir, 'esbuild.config.mjs')], { cwd: buildDir, timeout: 120_000 });
+  buildDir = await buildCli();
 }, 180_000);
 
 beforeEach(() => {
