@@ -13,6 +13,7 @@ import { startSandbox } from '../../src/sandbox/index.js';
 import { tempDir } from '../helpers/cli.js';
 
 const KEY = 'yk-PTY-CANARY-4k8m2p6q-z9z9';
+// util-linux `script` gives the CLI a real terminal (a pty); without it the terminal cases cannot run.
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
 let sandbox: Sandbox;

@@ -23,6 +23,7 @@ import { runCli, tempDir } from '../helpers/cli.js';
 
 const LIST = '/openapi/v1/elastic/deploy/list';
 
+/** Whether a shell is installed: the zsh and fish cases need the real shell to parse and run the script. */
 function has(shell: string): boolean {
   return spawnSync(shell, ['-c', 'exit 0']).status === 0;
 }

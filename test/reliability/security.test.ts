@@ -156,6 +156,7 @@ describe('TLS verification is never turned off', () => {
     }
   });
 
+  // The self-signed certificate is made with openssl; without it that one case cannot run.
   const openssl = (() => {
     try {
       execFileSync('openssl', ['version'], { stdio: 'ignore' });

@@ -62,6 +62,7 @@ describe('readSpecFile', () => {
     expect(err.message).toBe('spec file . is a directory');
   });
 
+  // root reads any file whatever its mode, so an unreadable file can only be made for a normal user.
   test.skipIf(process.getuid?.() === 0)('an unreadable file is a usage error', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'secret.yaml'), VALID);
