@@ -176,12 +176,15 @@ async function slowMeasurements(work, sandboxEnv, envSmall, small, sandboxes) {
   const [waitId] = await seedDeployments(waitSb.url, KEY, 1);
   const waitEnv = childEnv(work, { YOTTA_BASE_URL: waitSb.url, YOTTA_API_KEY: KEY });
   log('--wait: starting a deployment that takes 60 s, in real time');
-  jobs.push(measureWait(ROOT, waitEnv, waitSb.url, KEY, waitId).then((r) => (out.wait = r)));
+  jobs.push(measureWait(ROOT, waitEnv, waitSb.url, KEY, waitId).then((r) => (out.wait = r), (err) => (out.wait = { error: err.message })));
+  // A failed measurement is reported in its row; the timed rows above still get printed.
+  const failed = (label) => (err) => out.watch.push({ label, error: err.message });
 
   if (!HAS_SCRIPT) out.watch.push({ label: '`deploy list --watch`', skipped: 'no util-linux script(1) for a pty' });
   else if (hasWatch(ROOT, envSmall, 'list')) {
     log(`--watch: deploy list --watch on a pty for ${opts.watchSeconds} s`);
-    jobs.push(measureWatch(ROOT, envSmall, ['deploy', 'list', '--watch'], opts.watchSeconds).then((r) => out.watch.push({ label: `\`deploy list --watch\`, ${SMALL} deployments`, ...r })));
+    const label = `\`deploy list --watch\`, ${SMALL} deployments`;
+    jobs.push(measureWatch(ROOT, envSmall, ['deploy', 'list', '--watch'], opts.watchSeconds).then((r) => out.watch.push({ label, ...r }), failed(label)));
   } else {
     out.watch.push({ label: '`deploy list --watch`', skipped: 'not built (`deploy list` has no --watch yet)' });
     if (hasWatch(ROOT, envSmall, 'workers')) {
@@ -192,11 +195,17 @@ async function slowMeasurements(work, sandboxEnv, envSmall, small, sandboxes) {
       await api(watchSb.url, KEY, 'POST', `/${id}/workers`, { workers: 4 });
       const env = childEnv(work, { YOTTA_BASE_URL: watchSb.url, YOTTA_API_KEY: KEY });
       log(`--watch: deploy workers --watch on a pty for ${opts.watchSeconds} s (the --watch that exists)`);
-      jobs.push(measureWatch(ROOT, env, ['deploy', 'workers', id, '--watch'], opts.watchSeconds).then((r) => out.watch.push({ label: '`deploy workers ID --watch` (4 workers starting)', ...r })));
+      const label = '`deploy workers ID --watch` (4 workers starting)';
+      jobs.push(measureWatch(ROOT, env, ['deploy', 'workers', id, '--watch'], opts.watchSeconds).then((r) => out.watch.push({ label, ...r }), failed(label)));
     }
   }
   await Promise.all(jobs);
   return out;
+}
+
+/** An error message fit for a table cell: its first line, without pipes. */
+function oneLine(text) {
+  return String(text).split('\n')[0].replace(/\|/g, '/').slice(0, 200);
 }
 
 /** The report: a Markdown table of the timed rows, then the slow measurements and the conditions. */
@@ -220,8 +229,8 @@ function render(results, slow) {
     lines.push('| Also measured | Target | Measured | Result |');
     lines.push('| --- | --- | --- | --- |');
     for (const w of slow.watch) {
-      if (w.skipped) {
-        lines.push(`| ${w.label} on a TTY, ${opts.watchSeconds} s | ≤ 2 % of one core, no memory growth | ${w.skipped} | |`);
+      if (w.skipped || w.error) {
+        lines.push(`| ${w.label} on a TTY, ${opts.watchSeconds} s | ≤ 2 % of one core, no memory growth | ${w.skipped ?? `not measured: ${oneLine(w.error)}`} | ${w.error ? '**ERROR**' : ''} |`);
         continue;
       }
       const grew = w.rssEndKiB - w.rssStartKiB;
@@ -232,17 +241,21 @@ function render(results, slow) {
     }
     const wt = slow.wait;
     lines.push(
-      `| \`deploy start --wait\` for a deployment taking 60 s to start | ≤ 30 requests | ${wt.requests} requests (${wt.gets} GET) over ${wt.seconds.toFixed(1)} s | ${wt.requests <= 30 ? 'pass' : '**FAIL**'} |`,
+      wt.error
+        ? `| \`deploy start --wait\` for a deployment taking 60 s to start | ≤ 30 requests | not measured: ${oneLine(wt.error)} | **ERROR** |`
+        : `| \`deploy start --wait\` for a deployment taking 60 s to start | ≤ 30 requests | ${wt.requests} requests (${wt.gets} GET) over ${wt.seconds.toFixed(1)} s | ${wt.requests <= 30 ? 'pass' : '**FAIL**'} |`,
     );
   }
   lines.push('');
   const cpu = cpus();
   lines.push(
-    `Node ${process.versions.node} (${NODE}), ${osType()} ${release()}, ${cpu.length}× ${cpu[0]?.model.trim() ?? 'CPU'}, load ${loadavg()
+    `Node ${process.versions.node}, ${osType()} ${release()}, ${cpu.length}× ${cpu[0]?.model.trim() ?? 'CPU'}, load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}; ${opts.runs} runs per command, interleaved with its baseline${HAS_CURL ? ' and curl' : ''}; ` +
       `medians; stdout of every measured process is /dev/null (not a TTY); peak RSS from ${GNU_TIME ? `${GNU_TIME} -v` : 'nowhere (no GNU time: skipped)'}; ` +
-      `Node's compile cache ${process.env.NODE_COMPILE_CACHE ? `in ${process.env.NODE_COMPILE_CACHE}` : `in ${join(tmpdir(), 'node-compile-cache')}`} (turned on by bin/yotta.js; warm after the first runs).`,
+      (process.env.NODE_DISABLE_COMPILE_CACHE
+        ? "Node's compile cache turned off (NODE_DISABLE_COMPILE_CACHE)."
+        : `Node's compile cache in ${process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache')} (turned on by bin/yotta.js; warm after the first runs).`),
   );
   return lines.join('\n');
 }

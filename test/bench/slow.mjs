@@ -29,13 +29,14 @@ function children(pid) {
   }
 }
 
-/** The first `node` process below `pid` (script → shell → node, or script → node). */
-function findNode(pid) {
+/** The process below `pid` that runs bin/yotta.js (script → shell → node, or script → node). */
+function findYotta(pid) {
   const queue = children(pid);
   while (queue.length) {
     const p = queue.shift();
     try {
-      if (readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'node') return p;
+      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if (argv.some((a) => a.endsWith('/bin/yotta.js'))) return p;
     } catch {
       continue;
     }
@@ -68,13 +69,13 @@ export async function measureWatch(root, env, args, seconds) {
   child.stdout.on('data', (c) => (transcript = (transcript + c).slice(-4000)));
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   let pid;
-  for (let i = 0; i < 100 && pid === undefined; i++) {
+  for (let i = 0; i < 400 && pid === undefined; i++) {
     await sleep(50);
-    pid = findNode(child.pid);
+    pid = findYotta(child.pid);
   }
   if (pid === undefined) {
     child.kill('SIGKILL');
-    throw new Error(`no node process under script; transcript:\n${transcript}`);
+    throw new Error(`no bin/yotta.js process found under script(1) within 20 s; transcript:\n${transcript.slice(-500)}`);
   }
   await sleep(3000);
   const cpu0 = cpuSeconds(pid);
