@@ -4,11 +4,11 @@
  * `import()` of a CommonJS package (yaml) gets its named exports; the bundle leaves out undici's
  * experimental Milo parser and loads node:http2 only for an HTTP/2 connection.
  *
- * The CLI is built into a private folder with the project's own build script, so that other test
- * files rebuilding dist/ at the same time cannot interfere.
+ * The CLI comes from the shared private build (test/helpers/built-cli.ts), so that other test files
+ * rebuilding dist/ at the same time cannot interfere.
  */
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { main } from '../../src/main.js';
 import { tempDir, testContext } from '../helpers/cli.js';
+import { buildCli } from '../helpers/built-cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -63,12 +64,7 @@ async function commanderHelp(args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  buildDir = tempDir('yotta-build-test-dist-');
-  for (const entry of ['src', 'node_modules']) symlinkSync(join(ROOT, entry), join(buildDir, entry), 'dir');
-  mkdirSync(join(buildDir, 'bin'));
-  copyFileSync(join(ROOT, 'bin', 'yotta.js'), join(buildDir, 'bin', 'yotta.js'));
-  for (const file of ['package.json', 'esbuild.config.mjs']) copyFileSync(join(ROOT, file), join(buildDir, file));
-  await run(process.execPath, [join(buildDir, 'esbuild.config.mjs')], { cwd: buildDir, timeout: 120_000 });
+  buildDir = await buildCli();
 }, 180_000);
 
 describe('the pre-rendered root help', () => {
