@@ -20,6 +20,7 @@ import { zshScript } from '../../src/completion/zsh.js';
 import { fishScript } from '../../src/completion/fish.js';
 import { COMPLETION_CACHE_FILE, COMPLETION_CACHE_TTL_MS, candidateLines } from '../../src/completion/deployments.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { deploymentBody } from '../helpers/fixtures.js';
 
 const LIST = '/openapi/v1/elastic/deploy/list';
 
@@ -223,17 +224,8 @@ describe('yotta completion', () => {
   });
 });
 
-function body(name: string): CreateDeploymentRequest {
-  return {
-    name,
-    image: 'vllm/vllm-openai:latest',
-    resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-    containerVolumeInGb: 100,
-    workers: 1,
-    serviceMode: 'CUSTOM',
-    initializationCommand: 'sleep infinity',
-  };
-}
+const body = (name: string): CreateDeploymentRequest =>
+  deploymentBody(name, { workers: 1, initializationCommand: 'sleep infinity' });
 
 describe('yotta __complete deployments', () => {
   let sb: Sandbox;

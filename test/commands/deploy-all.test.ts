@@ -4,41 +4,28 @@
  * anything is sent.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { ApiClient } from '../../src/api/client.js';
+import type { ApiClient } from '../../src/api/client.js';
 import { createDeployment, getDeployment, listDeployments, stopDeployment } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
 import { runCli } from '../helpers/cli.js';
+import { deploymentBody, startTestSandbox } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 
-function body(name: string): CreateDeploymentRequest {
-  return {
-    name,
-    image: 'vllm/vllm-openai:latest',
-    resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-    containerVolumeInGb: 100,
-    workers: 1,
-    serviceMode: 'CUSTOM',
-    initializationCommand: 'python serve.py',
-  };
-}
+const body = (name: string): CreateDeploymentRequest =>
+  deploymentBody(name, { workers: 1, initializationCommand: 'python serve.py' });
 
 let sb: Sandbox;
 let client: ApiClient;
 let env: Record<string, string>;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  sb = await startSandbox({ delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
-  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+  ({ sb, client, env, close } = await startTestSandbox());
 });
 
-afterEach(async () => {
-  await client.close();
-  await sb.close();
-});
+afterEach(() => close());
 
 /** Two RUNNING (run-a, run-b) and two STOPPED (off-a, off-b) deployments; the requests that made them are forgotten. */
 async function seedMixed(): Promise<Record<string, ElasticDeploymentDetail>> {

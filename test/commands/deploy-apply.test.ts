@@ -2,30 +2,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { ApiClient } from '../../src/api/client.js';
+import type { ApiClient } from '../../src/api/client.js';
 import { createDeployment, getDeployment, listDeployments, stopDeployment } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
 import { specFromDeployment } from '../../src/spec/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import type { RunOptions } from '../helpers/cli.js';
+import { deploymentBody, startTestSandbox } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 /** The sandbox's clock stands still; with zero delays every transition is immediate. */
 const CLOCK = 1_700_000_000_000;
 
-const CREATE: CreateDeploymentRequest = {
-  name: 'llama',
-  image: 'vllm/vllm-openai:latest',
-  resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-  containerVolumeInGb: 100,
-  workers: 2,
+const CREATE = deploymentBody('llama', {
   serviceMode: 'ALB',
-  initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
   environmentVars: [{ key: 'HF_TOKEN', value: 'hf_secret_1' }],
   expose: { port: 8000, protocol: 'HTTP' },
-};
+});
 
 /** The spec file that matches CREATE. */
 const SPEC = `name: llama
@@ -47,19 +41,15 @@ expose:
 let sb: Sandbox;
 let client: ApiClient;
 let env: Record<string, string>;
+let close: () => Promise<void>;
 let dir: string;
 
 beforeEach(async () => {
-  sb = await startSandbox({ now: () => CLOCK, delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
-  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+  ({ sb, client, env, close } = await startTestSandbox({ now: () => CLOCK }));
   dir = tempDir('yotta-apply-');
 });
 
-afterEach(async () => {
-  await client.close();
-  await sb.close();
-});
+afterEach(() => close());
 
 const calls = () => sb.requests.map((q) => `${q.method} ${q.path}`);
 const writes = () => calls().filter((c) => !c.startsWith('GET '));

@@ -1,27 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { ApiClient } from '../../src/api/client.js';
+import type { ApiClient } from '../../src/api/client.js';
 import { createDeployment, scaleDeployment, stopDeployment } from '../../src/api/deployments.js';
-import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
+import type { ElasticDeploymentDetail } from '../../src/api/types.js';
 import { hourlyPrice, priceChangeLine, priceLine, projectedHourlyPrice } from '../../src/commands/deploy/price.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import type { RunOptions } from '../helpers/cli.js';
+import { deploymentBody, startTestSandbox } from '../helpers/fixtures.js';
 
 const CLOCK = 1_700_000_000_000;
 
 /** One H100 and 100 GB per worker: $1.85 + $0.10 = $1.95 an hour per worker in the sandbox, $3.90 for two. */
-const CREATE: CreateDeploymentRequest = {
-  name: 'llama',
-  image: 'vllm/vllm-openai:latest',
-  resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-  containerVolumeInGb: 100,
-  workers: 2,
-  serviceMode: 'CUSTOM',
-  initializationCommand: 'serve',
-};
+const CREATE = deploymentBody('llama', { initializationCommand: 'serve' });
 
 const SPEC = `name: llama
 image: vllm/vllm-openai:latest
@@ -38,21 +30,18 @@ initializationCommand: serve
 let sb: Sandbox;
 let client: ApiClient;
 let env: Record<string, string>;
+let close: () => Promise<void>;
 let dir: string;
 
 beforeEach(async () => {
-  sb = await startSandbox({ now: () => CLOCK, delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
-  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
+  ({ sb, client, env, close } = await startTestSandbox({ now: () => CLOCK }));
   // NO_COLOR keeps the spinner still, so stderr holds exactly the narration lines.
-  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey, NO_COLOR: '1' };
+  env = { ...env, NO_COLOR: '1' };
   dir = tempDir('yotta-cost-');
   writeFileSync(join(dir, 'deploy.yaml'), SPEC);
 });
 
-afterEach(async () => {
-  await client.close();
-  await sb.close();
-});
+afterEach(() => close());
 
 const tty: RunOptions = { stderrTTY: true };
 const run = (args: string[], o: RunOptions = {}) => runCli(args, { cwd: dir, ...o, env: { ...env, ...o.env } });

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js';
-import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
+import type { ElasticDeploymentDetail } from '../../src/api/types.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { deploymentBody } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 /** The sandbox's clock stands still unless a test moves it. */
@@ -31,20 +32,14 @@ expose:
 `;
 
 /** What SPEC asks for, as the API takes it. */
-const BODY: CreateDeploymentRequest = {
-  name: 'llama',
-  image: 'vllm/vllm-openai:latest',
-  resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-  containerVolumeInGb: 100,
-  workers: 2,
+const BODY = deploymentBody('llama', {
   serviceMode: 'ALB',
-  initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
   environmentVars: [
     { key: 'HF_HOME', value: '/data' },
     { key: 'HF_TOKEN', value: 'hf_abc123secret' },
   ],
   expose: { port: 8000, protocol: 'HTTP' },
-};
+});
 
 const FLAGS = [
   '--name', 'llama',

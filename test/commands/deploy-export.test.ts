@@ -6,14 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { ApiClient } from '../../src/api/client.js';
+import type { ApiClient } from '../../src/api/client.js';
 import { createDeployment, getDeployment } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
 import { buildCreateRequest, parseSpecText } from '../../src/spec/index.js';
 import { escapeInterpolation } from '../../src/commands/deploy/get.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { startTestSandbox } from '../helpers/fixtures.js';
 
 /** A deployment using every field a spec can set, with `${` in a command and in variables. */
 const FULL: CreateDeploymentRequest = {
@@ -43,20 +43,16 @@ const CLOCK = 1_700_000_000_000;
 let sb: Sandbox;
 let client: ApiClient;
 let env: Record<string, string>;
+let close: () => Promise<void>;
 let d: ElasticDeploymentDetail;
 
 beforeEach(async () => {
-  sb = await startSandbox({ now: () => CLOCK, delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
-  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+  ({ sb, client, env, close } = await startTestSandbox({ now: () => CLOCK }));
   d = await createDeployment(client, FULL);
   sb.requests.length = 0;
 });
 
-afterEach(async () => {
-  await client.close();
-  await sb.close();
-});
+afterEach(() => close());
 
 /** The create fields of a deployment, as the API returned them. */
 function createFieldsOf(x: ElasticDeploymentDetail): CreateDeploymentRequest {

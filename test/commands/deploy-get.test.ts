@@ -1,30 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { ApiClient } from '../../src/api/client.js';
+import type { ApiClient } from '../../src/api/client.js';
 import { createDeployment } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
 import { runCli } from '../helpers/cli.js';
+import { deploymentBody, startTestSandbox } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 
-function body(name: string): CreateDeploymentRequest {
-  return {
-    name,
-    image: 'vllm/vllm-openai:latest',
-    resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-    containerVolumeInGb: 100,
+const body = (name: string): CreateDeploymentRequest =>
+  deploymentBody(name, {
     workers: 1,
     serviceMode: 'ALB',
-    initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
     environmentVars: [
       { key: 'HF_TOKEN', value: 'hf_secretvalue123' },
       { key: 'HF_HOME', value: '/data' },
     ],
     expose: { port: 8000, protocol: 'HTTP' },
-  };
-}
+  });
 
 /** The sandbox's clock stands still, so that uptime and cost read the same from every call. */
 const CLOCK = 1_700_000_000_000;
@@ -32,20 +26,16 @@ const CLOCK = 1_700_000_000_000;
 let sb: Sandbox;
 let client: ApiClient;
 let env: Record<string, string>;
+let close: () => Promise<void>;
 let d: ElasticDeploymentDetail;
 
 beforeEach(async () => {
-  sb = await startSandbox({ now: () => CLOCK, delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
-  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+  ({ sb, client, env, close } = await startTestSandbox({ now: () => CLOCK }));
   d = await createDeployment(client, body('llama'));
   sb.requests.length = 0;
 });
 
-afterEach(async () => {
-  await client.close();
-  await sb.close();
-});
+afterEach(() => close());
 
 const calls = () => sb.requests.map((q) => `${q.method} ${q.path}`);
 

@@ -4,47 +4,30 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { startSandbox } from '../../src/sandbox/index.js';
 import type { RecordedRequest, Sandbox } from '../../src/sandbox/index.js';
-import { ApiClient } from '../../src/api/client.js';
+import type { ApiClient } from '../../src/api/client.js';
 import { createDeployment, getDeployment, stopDeployment } from '../../src/api/deployments.js';
-import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
+import type { ElasticDeploymentDetail } from '../../src/api/types.js';
 import { runCli } from '../helpers/cli.js';
+import { deploymentBody, startTestSandbox } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
-
-function body(name: string, extra: Partial<CreateDeploymentRequest> = {}): CreateDeploymentRequest {
-  return {
-    name,
-    image: 'vllm/vllm-openai:latest',
-    resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-    containerVolumeInGb: 100,
-    workers: 2,
-    serviceMode: 'CUSTOM',
-    initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
-    ...extra,
-  };
-}
 
 let sb: Sandbox;
 let client: ApiClient;
 let env: Record<string, string>;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  sb = await startSandbox({ delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
-  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+  ({ sb, client, env, close } = await startTestSandbox());
 });
 
-afterEach(async () => {
-  await client.close();
-  await sb.close();
-});
+afterEach(() => close());
 
 /** Creates deployments straight through the API (RUNNING at once), then forgets those requests. */
 async function seed(...names: string[]): Promise<ElasticDeploymentDetail[]> {
   const out: ElasticDeploymentDetail[] = [];
-  for (const n of names) out.push(await createDeployment(client, body(n)));
+  for (const n of names) out.push(await createDeployment(client, deploymentBody(n)));
   sb.requests.length = 0;
   return out;
 }
@@ -108,10 +91,8 @@ describe('yotta deploy stop', () => {
   });
 
   it('reports STOPPING when the stop takes time, and points at the command to check', async () => {
-    await sb.close();
-    sb = await startSandbox({ delays: { workerStartMs: 0, stopMs: 60_000, terminateMs: 60_000 } });
-    client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-    env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+    await close();
+    ({ sb, client, env, close } = await startTestSandbox({ delays: { workerStartMs: 0, stopMs: 60_000, terminateMs: 60_000 } }));
     const [d] = await seed('llama');
     const r = await runCli(['deploy', 'stop', 'llama'], { env });
     expect(r.code).toBe(0);
@@ -224,10 +205,8 @@ describe('yotta deploy start', () => {
   });
 
   it('points at `workers --watch` while the workers are still starting', async () => {
-    await sb.close();
-    sb = await startSandbox({ delays: { workerStartMs: 60_000, stopMs: 0, terminateMs: 0 } });
-    client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-    env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+    await close();
+    ({ sb, client, env, close } = await startTestSandbox({ delays: { workerStartMs: 60_000, stopMs: 0, terminateMs: 0 } }));
     const [d] = await seedStopped('llama');
     const r = await runCli(['deploy', 'start', d!.id], { env });
     expect(r.code).toBe(0);
@@ -237,11 +216,9 @@ describe('yotta deploy start', () => {
   });
 
   it('a start the API refuses in the current state: exit 5 with a hint', async () => {
-    await sb.close();
+    await close();
     let t = Date.now();
-    sb = await startSandbox({ now: () => t, delays: { workerStartMs: 0, stopMs: 60_000, terminateMs: 0 } });
-    client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-    env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+    ({ sb, client, env, close } = await startTestSandbox({ now: () => t, delays: { workerStartMs: 0, stopMs: 60_000, terminateMs: 0 } }));
     const [d] = await seed('llama');
     await stopDeployment(client, d!.id);
     t += 1000;

@@ -1,28 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { ApiClient } from '../../src/api/client.js';
+import type { ApiClient } from '../../src/api/client.js';
 import { createDeployment, stopDeployment } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
 import { runCli } from '../helpers/cli.js';
 import { runningTotal, totalLine } from '../../src/commands/deploy/list.js';
+import { deploymentBody, startTestSandbox } from '../helpers/fixtures.js';
 
 const LIST_PATH = '/openapi/v1/elastic/deploy/list';
 
-function body(name: string, extra: Partial<CreateDeploymentRequest> = {}): CreateDeploymentRequest {
-  return {
-    name,
-    image: 'vllm/vllm-openai:latest',
-    resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-    containerVolumeInGb: 100,
-    workers: 2,
-    serviceMode: 'ALB',
-    initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
-    expose: { port: 8000, protocol: 'HTTP' },
-    ...extra,
-  };
-}
+const body = (name: string): CreateDeploymentRequest => deploymentBody(name, { serviceMode: 'ALB', expose: { port: 8000, protocol: 'HTTP' } });
 
 /** The sandbox's clock stands still, so that uptime and cost read the same from every call. */
 const CLOCK = 1_700_000_000_000;
@@ -30,17 +18,13 @@ const CLOCK = 1_700_000_000_000;
 let sb: Sandbox;
 let client: ApiClient;
 let env: Record<string, string>;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  sb = await startSandbox({ now: () => CLOCK, delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
-  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+  ({ sb, client, env, close } = await startTestSandbox({ now: () => CLOCK }));
 });
 
-afterEach(async () => {
-  await client.close();
-  await sb.close();
-});
+afterEach(() => close());
 
 /** Creates deployments straight through the API, then forgets those requests. */
 async function seed(...names: string[]): Promise<ElasticDeploymentDetail[]> {

@@ -1,28 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { ApiClient } from '../../src/api/client.js';
+import type { ApiClient } from '../../src/api/client.js';
 import { createDeployment, stopDeployment } from '../../src/api/deployments.js';
-import type { CreateDeploymentRequest, ElasticDeploymentDetail, UpdateDeploymentRequest } from '../../src/api/types.js';
+import type { ElasticDeploymentDetail, UpdateDeploymentRequest } from '../../src/api/types.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { deploymentBody, startTestSandbox } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 /** The sandbox's clock stands still, so that a GET reads what update answered. */
 const CLOCK = 1_700_000_000_000;
 
-const CREATE: CreateDeploymentRequest = {
-  name: 'llama',
-  image: 'vllm/vllm-openai:latest',
-  resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-  containerVolumeInGb: 100,
-  workers: 2,
+const CREATE = deploymentBody('llama', {
   serviceMode: 'ALB',
-  initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
   environmentVars: [{ key: 'HF_HOME', value: '/data' }],
   expose: { port: 8000, protocol: 'HTTP' },
-};
+});
 
 /** The full update body that leaves CREATE as it is. */
 const SAME: UpdateDeploymentRequest = {
@@ -41,23 +35,19 @@ const SAME: UpdateDeploymentRequest = {
 let sb: Sandbox;
 let client: ApiClient;
 let env: Record<string, string>;
+let close: () => Promise<void>;
 let d: ElasticDeploymentDetail;
 let dir: string;
 
 beforeEach(async () => {
-  sb = await startSandbox({ now: () => CLOCK, delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
-  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
-  env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+  ({ sb, client, env, close } = await startTestSandbox({ now: () => CLOCK }));
   d = await createDeployment(client, CREATE);
   await stopDeployment(client, d.id);
   sb.requests.length = 0;
   dir = tempDir('yotta-update-');
 });
 
-afterEach(async () => {
-  await client.close();
-  await sb.close();
-});
+afterEach(() => close());
 
 const calls = () => sb.requests.map((q) => `${q.method} ${q.path}`);
 const short = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;

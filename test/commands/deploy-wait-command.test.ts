@@ -12,21 +12,9 @@ import { parseWaitCondition, runWait } from '../../src/commands/deploy/wait.js';
 import { NetworkError } from '../../src/errors.js';
 import { reportError } from '../../src/main.js';
 import { runCli, testContext } from '../helpers/cli.js';
+import { deploymentBody } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
-
-function body(name: string, extra: Partial<CreateDeploymentRequest> = {}): CreateDeploymentRequest {
-  return {
-    name,
-    image: 'vllm/vllm-openai:latest',
-    resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-    containerVolumeInGb: 100,
-    workers: 2,
-    serviceMode: 'CUSTOM',
-    initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
-    ...extra,
-  };
-}
 
 /** A clock that moves only when someone sleeps; `onSleep` lets a test act between two polls. */
 class FakeClock {
@@ -67,7 +55,7 @@ async function setup(delays: NonNullable<SandboxOptions['delays']>) {
 
 /** Creates a deployment through the API (INITIALIZING until the workers start), then forgets the requests. */
 async function seed(s: { sb: Sandbox; client: ApiClient }, name: string, extra: Partial<CreateDeploymentRequest> = {}): Promise<ElasticDeploymentDetail> {
-  const d = await createDeployment(s.client, body(name, extra));
+  const d = await createDeployment(s.client, deploymentBody(name, extra));
   s.sb.requests.length = 0;
   return d;
 }
@@ -254,7 +242,7 @@ describe('yotta deploy wait', () => {
     const s = await setup({ workerStartMs: 1_000, stopMs: 0, terminateMs: 0 });
     let created: ElasticDeploymentDetail | undefined;
     s.clock.onSleep = async (n) => {
-      if (n === 0) created = await createDeployment(s.client, body('fresh'));
+      if (n === 0) created = await createDeployment(s.client, deploymentBody('fresh'));
     };
     const r = await s.run(['deploy', 'wait', 'fresh', '--json']);
     expect(r.code).toBe(0);

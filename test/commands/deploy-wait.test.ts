@@ -13,21 +13,9 @@ import { createUi } from '../../src/output/ui.js';
 import { openSession } from '../../src/session.js';
 import { reachedTarget, waitForDeployment } from '../../src/commands/deploy/waiting.js';
 import { runCli, testContext } from '../helpers/cli.js';
+import { deploymentBody } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
-
-function body(name: string, extra: Partial<CreateDeploymentRequest> = {}): CreateDeploymentRequest {
-  return {
-    name,
-    image: 'vllm/vllm-openai:latest',
-    resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-    containerVolumeInGb: 100,
-    workers: 2,
-    serviceMode: 'CUSTOM',
-    initializationCommand: 'vllm serve meta-llama/Llama-3.2-3B',
-    ...extra,
-  };
-}
 
 /** A clock that only moves when someone sleeps (or a test moves it). */
 class FakeClock {
@@ -71,7 +59,7 @@ async function seed(
   name: string,
   opts: { stopped?: boolean; extra?: Partial<CreateDeploymentRequest> } = {},
 ): Promise<ElasticDeploymentDetail> {
-  const d = await createDeployment(s.client, body(name, opts.extra));
+  const d = await createDeployment(s.client, deploymentBody(name, opts.extra));
   s.clock.t += 24 * 3600_000;
   if (opts.stopped) {
     await stopDeployment(s.client, d.id);
@@ -179,7 +167,7 @@ describe('start --wait', () => {
 
   it('a deployment already INITIALIZING: nothing sent, the wait still happens', async () => {
     const s = await setup({ workerStartMs: 20_000, stopMs: 0, terminateMs: 0 });
-    const d = await createDeployment(s.client, body('fresh'));
+    const d = await createDeployment(s.client, deploymentBody('fresh'));
     s.sb.requests.length = 0;
     const r = await s.run(['deploy', 'start', d.id, '--wait']);
     expect(r.code).toBe(0);
@@ -291,7 +279,7 @@ describe('waitForDeployment', () => {
 
   it('tolerates a few "not found" answers right after create', async () => {
     const s = await setup({ workerStartMs: 5_000, stopMs: 0, terminateMs: 0 });
-    const d = await createDeployment(s.client, body('fresh'));
+    const d = await createDeployment(s.client, deploymentBody('fresh'));
     s.sb.addFault({ match: { method: 'GET', path: `/${d.id}` }, kind: 'envelope', code: 24001, message: 'Elastic does not exist', times: 3 });
     const sess = await session(s);
     try {

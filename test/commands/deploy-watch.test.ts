@@ -11,6 +11,7 @@ import { createDeployment, deleteDeployment, stopDeployment } from '../../src/ap
 import type { CreateDeploymentRequest, ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../../src/api/types.js';
 import type { RunOptions, RunResult } from '../helpers/cli.js';
 import { runCli } from '../helpers/cli.js';
+import { deploymentBody } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 /** The redraw's move back over the last frame: carriage return, N rows up, clear to the end of the screen. */
@@ -21,17 +22,7 @@ const CURSOR_BACK = /\r\u001b\[(\d+)A\u001b\[J/;
 const COLOUR = /\u001b\[\d+m/g;
 const T0 = 1_700_000_000_000;
 
-function body(name: string): CreateDeploymentRequest {
-  return {
-    name,
-    image: 'vllm/vllm-openai:latest',
-    resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-    containerVolumeInGb: 100,
-    workers: 2,
-    serviceMode: 'CUSTOM',
-    initializationCommand: 'python serve.py',
-  };
-}
+const body = (name: string): CreateDeploymentRequest => deploymentBody(name, { initializationCommand: 'python serve.py' });
 
 let clock = T0;
 let sb: Sandbox;

@@ -4,20 +4,13 @@ import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js';
 import { ApiClient } from '../../src/api/client.js';
 import { createDeployment } from '../../src/api/deployments.js';
-import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
+import type { ElasticDeploymentDetail } from '../../src/api/types.js';
 import { runCli } from '../helpers/cli.js';
+import { deploymentBody } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 
-const BODY: CreateDeploymentRequest = {
-  name: 'llama',
-  image: 'vllm/vllm-openai:latest',
-  resources: [{ region: 'us-east-1', gpuType: 'NVIDIA_H100_80G', gpuCount: 1 }],
-  containerVolumeInGb: 100,
-  workers: 2,
-  serviceMode: 'CUSTOM',
-  initializationCommand: 'python serve.py',
-};
+const BODY = deploymentBody('llama', { initializationCommand: 'python serve.py' });
 
 /** The sandbox's clock stands still, so that uptime and cost read the same from every call. */
 const CLOCK = 1_700_000_000_000;
