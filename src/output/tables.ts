@@ -10,7 +10,6 @@
  * the same table, and the cost stays linear.
  */
 import type CliTable3 from 'cli-table3';
-import stringWidth from 'string-width';
 
 /** One column of a table. */
 export interface Column {
@@ -34,10 +33,12 @@ const NO_BORDER = {
 };
 
 let Table: typeof CliTable3 | undefined;
+let stringWidth: ((text: string) => number) | undefined;
 
-/** Loads cli-table3 once; the printers await this before drawing. */
+/** Loads cli-table3 and string-width once; the printers await this before drawing (never on the JSON path). */
 export async function loadTables(): Promise<void> {
   Table ??= (await import('cli-table3')).default;
+  stringWidth ??= (await import('string-width')).default;
 }
 
 function tableClass(): typeof CliTable3 {
@@ -47,6 +48,7 @@ function tableClass(): typeof CliTable3 {
 
 /** Columns a text takes on a terminal (escape codes take none; CJK and emoji take two). */
 export function displayWidth(text: string): number {
+  if (!stringWidth) throw new Error('displayWidth() before loadTables()');
   return stringWidth(text);
 }
 

@@ -28,6 +28,15 @@ describe('parseJsonLossless', () => {
     );
   });
 
+  it('finds unsafe integers wherever a number may stand (the quick check before the reviver)', () => {
+    expect(parseJsonLossless('[1, 378888638324150969]')).toEqual([1, '378888638324150969']);
+    expect(parseJsonLossless('{"a": [ -378888638324150969 ]}')).toEqual({ a: ['-378888638324150969'] });
+    expect(parseJsonLossless('{\n  "id":\n    378888638324150969\n}')).toEqual({ id: '378888638324150969' });
+    // Digits inside a string never change, whichever path parses them.
+    expect(parseJsonLossless('{"s":"x:378888638324150969"}')).toEqual({ s: 'x:378888638324150969' });
+    expect(parseJsonLossless('{"n":123456789012345,"f":1.5e300}')).toEqual({ n: 123456789012345, f: 1.5e300 });
+  });
+
   it('throws on text that is not JSON', () => {
     expect(() => parseJsonLossless('<html>')).toThrow(SyntaxError);
   });
