@@ -126,6 +126,10 @@ export interface StateConfig {
 
 /** A worker's status at time `t`. */
 export function workerStatus(w: StoredWorker, t: number): string {
+  // A worker that had FAILED before it was told to terminate stays FAILED: it holds no GPUs, and
+  // stopping its deployment must not bring it back as TERMINATING.
+  const failedFirst = w.failedAt !== undefined && (w.terminatingAt === undefined || w.failedAt <= w.terminatingAt);
+  if (failedFirst && t >= w.failedAt!) return 'FAILED';
   if (w.terminatingAt !== undefined && t >= w.terminatingAt) return t >= (w.terminatedAt ?? w.terminatingAt) ? 'TERMINATED' : 'TERMINATING';
   if (w.failedAt !== undefined && t >= w.failedAt) return 'FAILED';
   if (w.runningAt !== undefined && t >= w.runningAt) return 'RUNNING';

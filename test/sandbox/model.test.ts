@@ -96,7 +96,9 @@ describe('the state machine under random operations', () => {
           await sb.close();
         }
       }),
-      { numRuns: 40 },
+      // A fixed seed keeps CI deterministic; it once found FAILED workers coming back as TERMINATING
+      // (and holding GPUs) when their deployment was stopped. Change the seed to explore further.
+      { numRuns: 60, seed: 230496400 },
     );
   });
 });
