@@ -20,7 +20,7 @@ for (const [name, file] of sections) {
     continue;
   }
   // Drop the report's own title: the README section has one.
-  const body = readFileSync(file, 'utf8').replace(/^# .*\n+/, '').trim();
+  const body = readFileSync(file, 'utf8').replace(/^#{1,2} .*\n+/, '').trim();
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const i = text.indexOf(start);
