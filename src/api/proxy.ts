@@ -1,5 +1,5 @@
 /**
- * Proxy settings from the environment the CLI was given (ClientOptions.env, never process.env),
+ * Proxy settings from the environment the CLI was given (ClientOptions.env, never the process environment),
  * following the curl/undici conventions: lower-case names win over upper-case ones, an HTTPS
  * request falls back to the HTTP proxy, and NO_PROXY lists hosts (with optional port) to reach directly.
  */

@@ -48,7 +48,7 @@ export interface ResolvedSettings {
 
 /** The profile chosen by `--profile`, else `YOTTA_PROFILE`, else `default`; UsageError when malformed. */
 export function chosenProfile(ctx: Pick<Context, 'env'>, g: Pick<GlobalOptions, 'profile'>): string {
-  // commander binds YOTTA_PROFILE from process.env; ctx.env is read too so that in-process runs agree.
+  // commander binds YOTTA_PROFILE from the process environment; ctx.env is read too so that in-process runs agree.
   // An empty value (`YOTTA_PROFILE=` in a script) means "not chosen", as for the other variables.
   const name = g.profile || ctx.env.YOTTA_PROFILE || DEFAULT_PROFILE;
   return validateProfileName(name);

@@ -87,7 +87,7 @@ export function createSpinner(o: SpinnerOptions): Spinner {
         if (done) return;
         ora = makeOra({
           text,
-          // Our stream, never process.stderr; and stdin is left alone so Ctrl-C keeps raising SIGINT.
+          // Our stream, never the process's own stderr; and stdin is left alone so Ctrl-C keeps raising SIGINT.
           stream: o.ctx.stderr as unknown as NodeJS.WritableStream,
           discardStdin: false,
           isEnabled: true,
