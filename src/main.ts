@@ -9,6 +9,7 @@ import { colors, loadColors } from './output/colors.js';
 import { EXIT_CODE_HELP, ExitCode, InterruptedError, QuietExit, UsageError, YottaError } from './errors.js';
 import { parseDuration } from './duration.js';
 import { redactText } from './redact.js';
+import { escapeControls } from './text.js';
 import { registerDeployCommands } from './commands/deploy/index.js';
 import { registerAuthCommands } from './commands/auth/index.js';
 import { registerConfigCommands } from './commands/config.js';
@@ -128,7 +129,7 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
   if (err instanceof QuietExit) return err.exitCode;
   // An error we did not foresee may quote what it was given, the key from the environment included.
   const secrets = [ctx.env.YOTTA_API_KEY?.trim()];
-  const shown = (text: string): string => printable(redactText(text, secrets));
+  const shown = (text: string): string => escapeControls(redactText(text, secrets), 'keep');
   let error: YottaError;
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
@@ -167,15 +168,6 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
     ctx.stderr.write(shown(err.stack) + '\n');
   }
   return error.exitCode;
-}
-
-// Control characters other than newline and tab (ESC starts terminal escape sequences).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/** Error text may quote a server or a file: control characters are shown as escapes, never sent to the terminal. */
-function printable(text: string): string {
-  return text.replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function isAbort(err: unknown): boolean {

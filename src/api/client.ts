@@ -21,6 +21,7 @@ import { ApiError, InterruptedError, NetworkError, UsageError } from '../errors.
 import { looksSecret, maskKey, redactText } from '../redact.js';
 import { realSleep } from '../context.js';
 import { formatDuration } from '../duration.js';
+import { escapeControls } from '../text.js';
 import { parseJsonLossless } from './json.js';
 import { proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 import { SUCCESS_CODE } from './types.js';
@@ -173,19 +174,6 @@ function attemptsNote(attempts: number): string {
   return attempts > 1 ? ` (after ${attempts} attempts)` : '';
 }
 
-// C0/C1 controls (ESC starts terminal escape sequences) and the bidirectional overrides.
-// eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * Server-supplied text made safe to put in an error message shown on a terminal: a control
- * character becomes a visible escape (`\u001b`), so a hostile or broken server cannot clear the
- * screen, set the window title or hide text. Newlines and tabs become spaces: messages are one line.
- */
-export function printableText(text: string): string {
-  return text.replace(UNPRINTABLE, (ch) => (ch === '\n' || ch === '\t' || ch === '\r' ? ' ' : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}
-
 /** A short, tag-free, single-line excerpt of a body that is not JSON (an HTML error page), with control characters made visible. */
 export function cleanExcerpt(text: string, limit = EXCERPT_LIMIT): string {
   const plain = text
@@ -200,7 +188,7 @@ export function cleanExcerpt(text: string, limit = EXCERPT_LIMIT): string {
     .replace(/&amp;/gi, '&')
     .replace(/\s+/g, ' ')
     .trim();
-  const shown = printableText(plain);
+  const shown = escapeControls(plain, 'space');
   return shown.length <= limit ? shown : `${shown.slice(0, limit - 1).trimEnd()}…`;
 }
 
@@ -543,7 +531,7 @@ export class ApiClient {
       };
     }
     const rawMessage = (parsed as { message?: unknown }).message;
-    const serverMessage = typeof rawMessage === 'string' && rawMessage.trim() ? printableText(this.redact(rawMessage.trim(), secrets)) : undefined;
+    const serverMessage = typeof rawMessage === 'string' && rawMessage.trim() ? escapeControls(this.redact(rawMessage.trim(), secrets), 'space') : undefined;
     const message =
       code === SUCCESS_CODE
         ? `${method} ${path}: HTTP ${status}${reason}${serverMessage ? `: ${serverMessage}` : ''}${note}`

@@ -3,6 +3,7 @@
  * server's data is shown as it came where it can be, and as "-" where it is missing or unusable.
  */
 import { formatDuration } from '../duration.js';
+import { escapeControls } from '../text.js';
 
 /** What a table or field shows for a missing value. */
 export const MISSING = '-';
@@ -17,19 +18,9 @@ export function asArray(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-// C0/C1 controls (ESC starts terminal escape sequences; newlines would break table rows) and the
-// bidirectional overrides that can make text read differently from what it is.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Makes server-supplied text safe to print on a terminal: control characters become visible escapes. */
+/** Makes server-supplied text safe to print on a terminal: control characters become visible escapes, `\n` included (a cell stays one line). */
 export function safeText(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
-    if (ch === '\n') return '\\n';
-    if (ch === '\t') return '\\t';
-    if (ch === '\r') return '\\r';
-    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
+  return escapeControls(text, 'escape');
 }
 
 /** Display text of a scalar, or undefined when there is nothing sensible to show. */
