@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { OutputFormat } from '../main.js';
 import { parseDuration } from '../duration.js';
 import { validateBaseUrl } from '../api/client.js';
+import { editDistance } from '../spec/suggest.js';
 
 // The -o formats, spelled out so that src/config never loads main.ts (and with it every command) at
 // run time; the Record type makes tsc fail here if main.ts's OUTPUT_FORMATS gains or loses one.
@@ -28,26 +29,13 @@ export const CONFIG_KEY_HELP: Readonly<Record<ConfigKey, string>> = {
   'wait-timeout': 'default time --wait waits, e.g. 10m, 1h30m',
 };
 
-/** Levenshtein distance, for did-you-mean. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 /** The candidate closest to `word` (at most 3 edits, or a prefix), if any. */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
   const w = word.toLowerCase().replace(/_/g, '-');
   let best: string | undefined;
   let bestDistance = 4;
   for (const c of candidates) {
-    const d = c.startsWith(w) && w.length >= 2 ? 1 : distance(w, c);
+    const d = c.startsWith(w) && w.length >= 2 ? 1 : editDistance(w, c);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
