@@ -2,13 +2,12 @@
  * Small pieces every deploy verb shares: checking arguments before anything is sent, and turning a
  * deployment reference (an 18-digit id or a name) into an id.
  */
-import type { ElasticDeploymentDetail } from '../../api/types.js';
 import { DEPLOYMENT_STATUSES, WORKER_STATUSES } from '../../api/types.js';
 import { ApiError, UsageError, YottaError, ExitCode } from '../../errors.js';
 import type { ApiClient } from '../../api/client.js';
 
 /** An 18-digit deployment id (ids stay strings: they exceed Number.MAX_SAFE_INTEGER). */
-export const ID_PATTERN = /^\d{15,20}$/;
+const ID_PATTERN = /^\d{15,20}$/;
 /** What a deployment reference may contain: an id, or a name per the documented name pattern. */
 const REF_PATTERN = /^[A-Za-z0-9@._-]+$/;
 
@@ -27,16 +26,6 @@ export function checkDeploymentRef(ref: string): string {
     );
   }
   return value;
-}
-
-/** Shortens an id for narration (`3788…0969`); tables and JSON always show it whole. */
-export function shortId(id: string): string {
-  return id.length > 10 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id;
-}
-
-/** `name (3788…0969)`, for narration. */
-export function describeDeployment(d: Pick<ElasticDeploymentDetail, 'id' | 'name'>): string {
-  return d.name ? `${d.name} (${shortId(d.id)})` : shortId(d.id);
 }
 
 /** Parses a worker count argument: an integer ≥ 0 (`what` names it in the error). */
