@@ -2,7 +2,7 @@
  * Tiny real loopback servers for the transport cases the emulator has no fault for
  * (a non-envelope JSON body, a Retry-After date, a body that stalls, a base path) and a forward proxy.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
 /** A server with the requests it saw. */
@@ -12,10 +12,28 @@ export interface RawServer {
   close(): Promise<void>;
 }
 
+/** Listens on 127.0.0.1 (any port); close() also ends open keep-alive connections, so tests never wait on them. */
+async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** Starts an HTTP server on 127.0.0.1 answering with `handler`. */
 export async function startRawServer(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<RawServer> {
   const seen: RawServer['seen'] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -25,27 +43,12 @@ export async function startRawServer(handler: (req: IncomingMessage, res: Server
       handler(req, res, body);
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listen(server)), seen };
 }
 
 /** A forward proxy (absolute-form requests and CONNECT tunnels) that counts what it carried. */
 export async function startProxy(): Promise<{ url: string; carried: string[]; close(): Promise<void> }> {
   const carried: string[] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     carried.push(`${req.method} ${req.url}`);
     const target = new URL(req.url ?? '');
@@ -73,21 +76,7 @@ export async function startProxy(): Promise<{ url: string; carried: string[]; cl
     });
     upstream.on('error', () => client.destroy());
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    carried,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listen(server)), carried };
 }
 
 /** A port on 127.0.0.1 where nothing listens (connection refused). */
