@@ -12,24 +12,10 @@ import { parseWaitCondition, runWait } from '../../src/commands/deploy/wait.js';
 import { NetworkError } from '../../src/errors.js';
 import { reportError } from '../../src/main.js';
 import { runCli, testContext } from '../helpers/cli.js';
-import { deploymentBody } from '../helpers/fixtures.js';
+import { deploymentBody, FakeClock } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 
-/** A clock that moves only when someone sleeps; `onSleep` lets a test act between two polls. */
-class FakeClock {
-  t = Date.parse('2025-06-01T12:00:00Z');
-  sleeps: number[] = [];
-  onSleep?: (n: number) => void | Promise<void>;
-  now = (): number => this.t;
-  sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) throw signal.reason;
-    this.t += ms;
-    this.sleeps.push(ms);
-    await this.onSleep?.(this.sleeps.length - 1);
-    if (signal?.aborted) throw signal.reason;
-  };
-}
 
 let sb: Sandbox | undefined;
 let client: ApiClient | undefined;

@@ -13,25 +13,10 @@ import { createUi } from '../../src/output/ui.js';
 import { openSession } from '../../src/session.js';
 import { reachedTarget, waitForDeployment } from '../../src/commands/deploy/waiting.js';
 import { runCli, testContext } from '../helpers/cli.js';
-import { deploymentBody } from '../helpers/fixtures.js';
+import { deploymentBody, FakeClock } from '../helpers/fixtures.js';
 
 const BASE = '/openapi/v1/elastic/deploy';
 
-/** A clock that only moves when someone sleeps (or a test moves it). */
-class FakeClock {
-  t = Date.parse('2025-06-01T12:00:00Z');
-  sleeps: number[] = [];
-  /** Called after each sleep, with its index (0-based): lets a test act mid-wait. */
-  onSleep?: (n: number) => void;
-  now = (): number => this.t;
-  sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) throw signal.reason;
-    this.t += ms;
-    this.sleeps.push(ms);
-    this.onSleep?.(this.sleeps.length - 1);
-    if (signal?.aborted) throw signal.reason;
-  };
-}
 
 let sb: Sandbox | undefined;
 let client: ApiClient | undefined;

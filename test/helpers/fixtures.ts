@@ -48,3 +48,19 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Te
   };
   return { sb, client, env, close };
 }
+
+/** A clock that only moves when someone sleeps (or a test moves it), shared by the emulator and the CLI under test. */
+export class FakeClock {
+  t = Date.parse('2025-06-01T12:00:00Z');
+  sleeps: number[] = [];
+  /** Called (and awaited) after each sleep, with its index (0-based): lets a test act mid-wait. */
+  onSleep?: (n: number) => void | Promise<void>;
+  now = (): number => this.t;
+  sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+    if (signal?.aborted) throw signal.reason;
+    this.t += ms;
+    this.sleeps.push(ms);
+    await this.onSleep?.(this.sleeps.length - 1);
+    if (signal?.aborted) throw signal.reason;
+  };
+}
