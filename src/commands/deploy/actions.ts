@@ -11,7 +11,7 @@ import type { Ui } from '../../output/ui.js';
 import type { ActionResult, ActionResultJson } from '../../output/render.js';
 import { ApiError, ExitCode, InterruptedError, NetworkError, PartialFailureError, UsageError, YottaError } from '../../errors.js';
 import { describeRef, safeText } from '../../output/format.js';
-import { checkDeploymentRef, isDeploymentId, parseDeploymentStatuses } from './common.js';
+import { checkDeploymentRef, isDeploymentId, noDeploymentNamed, parseDeploymentStatuses, pickByName } from './common.js';
 import type { WaitTarget } from './waiting.js';
 import { DEFAULT_WAIT_TIMEOUT_MS, describeState, reachedTarget, waitForDeployment } from './waiting.js';
 
@@ -219,13 +219,9 @@ export class ActionRun {
     const { getDeployment, listDeployments } = await import('../../api/deployments.js');
     if (isDeploymentId(ref)) return getDeployment(this.session.client, ref);
     this.all ??= listDeployments(this.session.client);
-    const matches = (await this.all).filter((d) => d.name === ref);
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length === 0) {
-      throw new YottaError(`no deployment named "${ref}"`, ExitCode.NOT_FOUND, 'Run `yotta deploy list` to see ids and names.');
-    }
-    const list = matches.map((d) => `${d.id} (${safeText(String(d.status))})`).join(', ');
-    throw new UsageError(`${matches.length} deployments are named "${ref}": ${list}; use an id instead`);
+    const match = pickByName(await this.all, ref);
+    if (!match) throw noDeploymentNamed(ref);
+    return match;
   }
 
   /** Looks every reference up; the ones not found are recorded as failed and reported. */

@@ -2,9 +2,11 @@
  * Small pieces every deploy verb shares: checking arguments before anything is sent, and turning a
  * deployment reference (an 18-digit id or a name) into an id.
  */
+import type { ElasticDeploymentDetail } from '../../api/types.js';
 import { DEPLOYMENT_STATUSES, WORKER_STATUSES } from '../../api/types.js';
 import { ApiError, UsageError, YottaError, ExitCode } from '../../errors.js';
 import type { ApiClient } from '../../api/client.js';
+import { safeText } from '../../output/format.js';
 
 /** An 18-digit deployment id (ids stay strings: they exceed Number.MAX_SAFE_INTEGER). */
 const ID_PATTERN = /^\d{15,20}$/;
@@ -77,14 +79,25 @@ export async function resolveDeploymentId(client: ApiClient, ref: string): Promi
   const value = checkDeploymentRef(ref);
   if (isDeploymentId(value)) return value;
   const { listDeployments } = await import('../../api/deployments.js');
-  const all = await listDeployments(client);
-  const matches = all.filter((d) => d.name === value);
-  if (matches.length === 1) return matches[0]!.id;
-  if (matches.length === 0) {
-    throw new YottaError(`no deployment named "${value}"`, ExitCode.NOT_FOUND, 'Run `yotta deploy list` to see ids and names.');
-  }
-  const list = matches.map((d) => `${d.id} (${d.status})`).join(', ');
-  throw new UsageError(`${matches.length} deployments are named "${value}": ${list}; use an id instead`);
+  const match = pickByName(await listDeployments(client), value);
+  if (!match) throw noDeploymentNamed(value);
+  return match.id;
+}
+
+/**
+ * The one deployment named `name` among `all`, or undefined when there is none. Several with that
+ * name are refused (exit 2) with every candidate listed: picking one could act on the wrong deployment.
+ */
+export function pickByName(all: readonly ElasticDeploymentDetail[], name: string): ElasticDeploymentDetail | undefined {
+  const matches = all.filter((d) => d.name === name);
+  if (matches.length <= 1) return matches[0];
+  const list = matches.map((d) => `${safeText(String(d.id))} (${safeText(String(d.status))})`).join(', ');
+  throw new UsageError(`${matches.length} deployments are named "${name}": ${list}; use an id instead`);
+}
+
+/** The not-found error (exit 4) for a name that no deployment has. */
+export function noDeploymentNamed(name: string): YottaError {
+  return new YottaError(`no deployment named "${name}"`, ExitCode.NOT_FOUND, 'Run `yotta deploy list` to see ids and names.');
 }
 
 /**

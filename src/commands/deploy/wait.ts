@@ -7,9 +7,9 @@ import { globalsOf } from '../../main.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import { parseDuration } from '../../duration.js';
-import { ApiError, ExitCode, InterruptedError, NetworkError, UsageError, YottaError } from '../../errors.js';
+import { ApiError, ExitCode, InterruptedError, NetworkError, UsageError } from '../../errors.js';
 import type { WaitTarget } from './waiting.js';
-import { checkDeploymentRef, isDeploymentId, parseWorkerCount } from './common.js';
+import { checkDeploymentRef, isDeploymentId, noDeploymentNamed, parseWorkerCount, pickByName } from './common.js';
 
 /** Options of `deploy wait`. */
 export interface DeployWaitOptions {
@@ -105,20 +105,14 @@ Examples:
  */
 async function resolveForWait(session: Session, ref: string, target: WaitTarget, deadline: number, intervalMs: number): Promise<string | undefined> {
   if (isDeploymentId(ref)) return ref;
-  const [{ listDeployments }, { safeText }] = await Promise.all([import('../../api/deployments.js'), import('../../output/format.js')]);
+  const { listDeployments } = await import('../../api/deployments.js');
   const ctx = session.ui.ctx;
   for (let attempt = 0; ; attempt += 1) {
-    const matches = (await listDeployments(session.client)).filter((d) => d.name === ref);
-    if (matches.length === 1) return matches[0]!.id;
-    if (matches.length > 1) {
-      const list = matches.map((d) => `${safeText(String(d.id))} (${safeText(String(d.status))})`).join(', ');
-      throw new UsageError(`${matches.length} deployments are named "${ref}": ${list}; use an id instead`);
-    }
+    const match = pickByName(await listDeployments(session.client), ref);
+    if (match) return match.id;
     if (target.state === 'deleted') return undefined;
     const left = deadline - ctx.now();
-    if (attempt >= NAME_GRACE_POLLS || left <= 0) {
-      throw new YottaError(`no deployment named "${ref}"`, ExitCode.NOT_FOUND, 'Run `yotta deploy list` to see ids and names.');
-    }
+    if (attempt >= NAME_GRACE_POLLS || left <= 0) throw noDeploymentNamed(ref);
     try {
       await ctx.sleep(Math.min(intervalMs, left), ctx.signal);
     } catch (err) {
