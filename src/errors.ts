@@ -197,3 +197,12 @@ export class QuietExit extends YottaError {
     super(message, exitCode);
   }
 }
+
+/**
+ * Whether `err` (or the state of `signal`) means the user interrupted: Ctrl-C or SIGTERM aborted the
+ * signal, or the error is our InterruptedError or the platform's AbortError.
+ */
+export function isInterruption(err: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted || err instanceof InterruptedError) return true;
+  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
+}

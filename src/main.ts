@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Context } from './context.js';
 import { colorEnabled } from './context.js';
 import { colors, loadColors } from './output/colors.js';
-import { EXIT_CODE_HELP, ExitCode, InterruptedError, QuietExit, UsageError, YottaError } from './errors.js';
+import { EXIT_CODE_HELP, ExitCode, InterruptedError, isInterruption, QuietExit, UsageError, YottaError } from './errors.js';
 import { parseDuration } from './duration.js';
 import { redactText } from './redact.js';
 import { escapeControls } from './text.js';
@@ -139,7 +139,7 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
     error = new UsageError(text, 'Run `yotta --help` (or `yotta <command> --help`) for usage.');
   } else if (err instanceof YottaError) {
     error = err;
-  } else if (isAbort(err) || ctx.signal.aborted) {
+  } else if (isInterruption(err, ctx.signal)) {
     error = new InterruptedError();
   } else {
     const e = err instanceof Error ? err : new Error(String(err));
@@ -170,6 +170,3 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
   return error.exitCode;
 }
 
-function isAbort(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
-}

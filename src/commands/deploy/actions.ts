@@ -9,7 +9,7 @@ import type { GlobalOptions } from '../../main.js';
 import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
 import type { ActionResult, ActionResultJson } from '../../output/render.js';
-import { ApiError, ExitCode, InterruptedError, NetworkError, PartialFailureError, UsageError, YottaError } from '../../errors.js';
+import { ApiError, ExitCode, InterruptedError, isInterruption, NetworkError, PartialFailureError, UsageError, YottaError } from '../../errors.js';
 import { describeRef, safeText } from '../../output/format.js';
 import { checkDeploymentRef, isDeploymentId, noDeploymentNamed, parseDeploymentStatuses, pickByName } from './common.js';
 import type { WaitTarget } from './waiting.js';
@@ -172,9 +172,6 @@ export function explainError(err: unknown, doing: string, id: string, stateHint?
   return err;
 }
 
-function isInterrupt(err: unknown, signal: AbortSignal): boolean {
-  return err instanceof InterruptedError || signal.aborted;
-}
 
 /** A run of one lifecycle action over one or several deployments. */
 export class ActionRun {
@@ -258,7 +255,7 @@ export class ActionRun {
     try {
       item.after(await waitForDeployment(this.session, item.id, target, { timeoutMs: Math.max(0, timeoutMs), ui: this.ui }));
     } catch (err) {
-      if (!isInterrupt(err, this.ui.ctx.signal)) {
+      if (!isInterruption(err, this.ui.ctx.signal)) {
         const d = await readAfter(this.session, item.id);
         if (d) item.after(d);
       }
@@ -268,7 +265,7 @@ export class ActionRun {
 
   /** Marks an item failed. Several ids: reported on stderr now (JSON carries it instead). Ctrl-C is rethrown. */
   fail(item: ActionItem, err: unknown): void {
-    if (isInterrupt(err, this.ui.ctx.signal)) throw err instanceof InterruptedError ? err : new InterruptedError();
+    if (isInterruption(err, this.ui.ctx.signal)) throw err instanceof InterruptedError ? err : new InterruptedError();
     item.error = err;
     if (this.items.length > 1 && !this.ui.machine) {
       const ui = this.ui;
@@ -356,7 +353,7 @@ export async function readAfter(session: Session, id: string): Promise<ElasticDe
   try {
     return await getDeployment(session.client, id);
   } catch (err) {
-    if (isInterrupt(err, session.ui.ctx.signal)) throw err;
+    if (isInterruption(err, session.ui.ctx.signal)) throw err;
     return undefined;
   }
 }

@@ -8,7 +8,7 @@ import { Option } from 'commander';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
-import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, WaitTimeoutError, YottaError } from '../../errors.js';
+import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, WaitTimeoutError, YottaError } from '../../errors.js';
 import { formatDuration, parseDuration } from '../../duration.js';
 import { cell, describeRef, shortId } from '../../output/format.js';
 
@@ -76,9 +76,6 @@ function isNotFound(err: unknown): boolean {
   return err instanceof ApiError && err.exitCode === ExitCode.NOT_FOUND;
 }
 
-function isAbort(err: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || err instanceof InterruptedError || (err instanceof Error && err.name === 'AbortError');
-}
 
 /** The command that shows how far the deployment got, depending on what we were waiting for. */
 function checkCommand(id: string, target: WaitTarget): string {
@@ -137,7 +134,7 @@ export async function waitForDeployment(
       try {
         d = await getDeployment(session.client, id);
       } catch (err) {
-        if (isAbort(err, ctx.signal)) throw interrupted();
+        if (isInterruption(err, ctx.signal)) throw interrupted();
         if (!isNotFound(err)) throw err;
         if (target.state === 'deleted') return undefined;
         notFoundPolls += 1;
@@ -180,7 +177,7 @@ export async function waitForDeployment(
       try {
         await ctx.sleep(Math.min(interval, opts.timeoutMs - elapsed), ctx.signal);
       } catch (err) {
-        if (isAbort(err, ctx.signal)) throw interrupted();
+        if (isInterruption(err, ctx.signal)) throw interrupted();
         throw err;
       }
       interval = Math.min(interval * BACKOFF, opts.maxIntervalMs ?? MAX_INTERVAL_MS);

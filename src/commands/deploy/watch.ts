@@ -16,7 +16,7 @@ import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../
 import type { GlobalOptions } from '../../main.js';
 import type { Ui } from '../../output/ui.js';
 import { parseDuration } from '../../duration.js';
-import { ApiError, ExitCode, InterruptedError, NetworkError, UsageError } from '../../errors.js';
+import { ApiError, ExitCode, isInterruption, NetworkError, UsageError } from '../../errors.js';
 
 /** Pause between two polls unless `--interval` says otherwise. */
 export const DEFAULT_WATCH_INTERVAL_MS = 2000;
@@ -132,10 +132,6 @@ export function backoffMs(intervalMs: number, failures: number): number {
   return Math.min(intervalMs * 2 ** failures, Math.max(intervalMs, MAX_WATCH_BACKOFF_MS));
 }
 
-/** Whether a watch is being ended (Ctrl-C, SIGTERM) rather than failing. */
-function ending(err: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || err instanceof InterruptedError || (err instanceof Error && err.name === 'AbortError');
-}
 
 /** JSON of an API object for comparison: volatile top-level fields dropped, bigints as digits. */
 function comparable(data: unknown): string {
@@ -188,7 +184,7 @@ export async function runWatch<T>(ui: Ui, view: WatchView<T>, intervalMs: number
       await ctx.sleep(ms, ctx.signal);
       return !ctx.signal.aborted;
     } catch (err) {
-      if (ending(err, ctx.signal)) return false;
+      if (isInterruption(err, ctx.signal)) return false;
       throw err;
     }
   };
@@ -243,7 +239,7 @@ export async function runWatch<T>(ui: Ui, view: WatchView<T>, intervalMs: number
     try {
       data = await view.read();
     } catch (err) {
-      if (ending(err, ctx.signal)) return;
+      if (isInterruption(err, ctx.signal)) return;
       if (polled && view.isGone?.(err)) {
         if (mode === 'redraw') ui.info(view.goneMessage ?? 'It is gone; nothing left to watch.');
         else report([]);
