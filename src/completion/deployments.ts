@@ -110,20 +110,8 @@ async function fetchDeployments(ctx: Context, g: GlobalOptions): Promise<CachedD
 
 /** Writes the cache atomically (temporary file, then rename), readable by the user only. */
 async function writeCache(path: string, cache: CompletionCache): Promise<void> {
-  const [{ mkdir, writeFile, rename, rm }, { dirname }, { randomBytes }] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:path'),
-    import('node:crypto'),
-  ]);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, JSON.stringify(cache) + '\n', { mode: 0o600 });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  const { writeFileAtomic } = await import('../atomic-write.js');
+  writeFileAtomic(path, JSON.stringify(cache) + '\n');
 }
 
 /**

@@ -4,10 +4,10 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { FaultRule } from './faults.js';
 import { FaultSet, faultsFromEnv } from './faults.js';
 import type { SandboxDelays, StateFile } from './state.js';
@@ -117,10 +117,7 @@ export function loadStateFile(path: string): StateFile | undefined {
 
 /** Writes the state file atomically: a temporary file beside it, then a rename. */
 export function saveStateFile(path: string, state: StateFile): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(state, null, 2) + '\n');
 }
 
 function fileStamp(path: string): string | undefined {
