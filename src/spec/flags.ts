@@ -38,7 +38,8 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   expose: '--port',
 };
 
-function collect(value: string, previous: string[] | undefined): string[] {
+/** commander collector for repeatable options. */
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 

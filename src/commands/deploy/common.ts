@@ -66,10 +66,8 @@ export function parseWorkerStatuses(values: string[] | undefined): string[] | un
   return parseStatuses(values, WORKER_STATUSES, 'worker');
 }
 
-/** commander collector for repeatable options. */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+/** commander collector for repeatable options (the spec flags' own, shared). */
+export { collect } from '../../spec/flags.js';
 
 /**
  * Turns a reference into a deployment id: an id is used as it is; a name is looked up with one list
