@@ -24,9 +24,13 @@ import { Counts } from './report.js';
 
 const counts = new Counts('security', 7, 'Security');
 
-/** A key no other text contains, so that any 8 characters of it found anywhere are a leak. */
-const KEY = 'yk-LEAKCHECK-5f2c9a7e1b3d4c6e8a0b';
-const HF_TOKEN = 'hf_SECRETVALUE_93b1c7d2e4f6a8';
+/**
+ * A key no other text contains, so that any 8 characters of it found anywhere are a leak. Every
+ * 8-character window holds a letter beyond f, so a random hex request id or UUID can never match
+ * by chance (an all-hex tail once did).
+ */
+const KEY = 'yk-LEAKCHECK-5f2cX9a7eK1b3dQ4c6eZ8a0b';
+const HF_TOKEN = 'hf_SECRETVALUE_93b1Xc7d2Ye4f6Za8';
 
 /** Fails if `text` holds any 8 consecutive characters of `secret` (masks show 4 at most). */
 function expectNoFragment(text: string, secret: string, where: string): void {
