@@ -35,7 +35,11 @@ export async function run(version: string): Promise<number> {
   const ctx: Context = {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // A getter: process.stdin creates its stream (and loads its modules) when first read, and most
+    // commands never read it.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     homeDir: homedir(),

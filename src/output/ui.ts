@@ -84,7 +84,8 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
     },
     color,
     quiet,
-    interactive: Boolean(ctx.stdin.isTTY) && ctx.stderr.isTTY && g.input !== false,
+    // stdin last: reading it creates its stream, which a command that never prompts does not need.
+    interactive: Boolean(ctx.stderr.isTTY && g.input !== false && ctx.stdin.isTTY),
     c,
     ce,
     out(text) {
