@@ -17,6 +17,7 @@
  * answer, so it is an ApiError (not retried for a write).
  */
 import type { Dispatcher } from 'undici';
+import { hrtime } from 'node:process';
 import { ApiError, InterruptedError, NetworkError, UsageError } from '../errors.js';
 import { looksSecret, maskKey, redactText } from '../redact.js';
 import { realSleep } from '../context.js';
@@ -351,9 +352,10 @@ export class ApiClient {
 
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new InterruptedError();
-      const started = performance.now();
+      // hrtime, not performance.now(): the global `performance` loads perf_hooks (ten modules) on first use.
+      const started = hrtime.bigint();
       const result = await this.send(method, url, headers, bodyText);
-      const durationMs = performance.now() - started;
+      const durationMs = Number(hrtime.bigint() - started) / 1e6;
       if (result.kind === 'error' && result.interrupted) {
         this.emitTrace(method, url, headers, o.body, secrets, attempt, durationMs, result);
         throw new InterruptedError();
