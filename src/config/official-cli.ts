@@ -6,7 +6,7 @@
  * a `[DEFAULT]` section whose values every section inherits, and duplicate sections or keys refused.
  * No `%` interpolation: a key holds none, and expanding it would change what the user wrote.
  */
-import { readFile } from 'node:fs/promises';
+import { readTextFile } from './read-text.js';
 import { ConfigError } from '../errors.js';
 
 /** Sections of an INI file, in order; keys are lower-cased. */
@@ -93,7 +93,7 @@ export interface OfficialProfile {
 export async function readOfficialProfile(file: string, name: string): Promise<OfficialProfile | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

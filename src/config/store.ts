@@ -11,7 +11,8 @@
  * created with O_EXCL), and the file itself is replaced by an atomic rename (conf → atomically), so
  * two yotta processes writing at once never lose each other's change and a reader never sees half a file.
  */
-import { chmod, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, stat, unlink } from 'node:fs/promises';
+import { readTextFile } from './read-text.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import type { Context } from '../context.js';
@@ -145,7 +146,7 @@ function describeFsError(err: unknown): string {
 export async function readConfigFile(file: string): Promise<ConfigFile> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyConfig();
     const hint = (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? NOT_A_FOLDER : NEVER_OVERWRITTEN;

@@ -8,7 +8,7 @@
  * rebuilding dist/ at the same time cannot interfere.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -166,6 +166,24 @@ describe('the bundled HTTP client and lazy imports', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^- id: "\d{18}"\n {2}name: llama\n/);
+  });
+
+  it('loads only the Node built-ins a command uses: none that commander or an import merely names', async () => {
+    sb = await seeded();
+    const dir = tempDir('yotta-modules-');
+    const preload = join(dir, 'loaded.cjs');
+    const out = join(dir, 'loaded.txt');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));\n`);
+    const r = await yotta(['deploy', 'list', '--json'], { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey, NODE_OPTIONS: `--require ${preload}` });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const loaded = readFileSync(out, 'utf8').split('\n');
+    expect(loaded).toContain('NativeModule net');
+    // commander's node:child_process; node:util's parseArgs, diff and worker_threads (read by an
+    // import's interop); node:fs/promises and the readline it brings (stdin read for isTTY); perf_hooks.
+    for (const unused of ['child_process', 'worker_threads', 'internal/util/parse_args/parse_args', 'internal/util/diff', 'internal/readline/interface', 'perf_hooks']) {
+      expect(loaded, unused).not.toContain(`NativeModule ${unused}`);
+    }
   });
 
   it('leaves Milo out of the bundle and requires the HTTP/2 client only when a connection needs it', () => {
