@@ -10,11 +10,7 @@ import { EXIT_CODE_HELP, ExitCode, InterruptedError, isInterruption, QuietExit, 
 import { parseDuration } from './duration.js';
 import { redactText } from './redact.js';
 import { escapeControls } from './text.js';
-import { registerDeployCommands } from './commands/deploy/index.js';
-import { registerAuthCommands } from './commands/auth/index.js';
-import { registerConfigCommands } from './commands/config.js';
-import { registerSandboxCommand } from './commands/sandbox.js';
-import { registerMiscCommands } from './commands/misc.js';
+import { COMMANDS, registerLazily } from './commands/index.js';
 
 /** Output formats of `-o/--output`. */
 export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
@@ -60,8 +56,11 @@ function exitCodeHelp(): string {
   return '\nExit codes:\n' + EXIT_CODE_HELP.map(([c, t]) => `  ${String(c).padStart(3)}  ${t}`).join('\n') + '\n';
 }
 
-/** Builds the whole program. Exported for help-text tests. */
-export function buildProgram(ctx: Context): Command {
+/**
+ * Builds the program: with `argv`, only the branch of commands it runs (see commands/index.ts);
+ * without, every command (for completion scripts and tests).
+ */
+export async function buildProgram(ctx: Context, argv?: readonly string[]): Promise<Command> {
   const program = new Command('yotta');
   program
     .description("Run container images on GPU workers with Yotta's Elastic Deployment API.")
@@ -94,17 +93,36 @@ export function buildProgram(ctx: Context): Command {
     )
     .addHelpText('after', EXAMPLES + exitCodeHelp());
 
-  registerDeployCommands(program, ctx);
-  registerAuthCommands(program, ctx);
-  registerConfigCommands(program, ctx);
-  registerSandboxCommand(program, ctx);
-  registerMiscCommands(program, ctx);
+  await registerLazily(program, ctx, COMMANDS, argv ? commandWords(program, argv) : []);
   return program;
+}
+
+/**
+ * The words of `argv` that name the command it runs (at most two: `deploy`, `list`), skipping the
+ * global options and their values wherever they stand. It stops at the first thing it cannot place
+ * (an option of a subcommand, -h/--help, `--`): fewer words only means more commands registered.
+ */
+export function commandWords(program: Command, argv: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-') {
+      words.push(arg);
+      continue;
+    }
+    const option = program.options.find((o) => arg === o.long || arg === o.short || (o.long !== undefined && arg.startsWith(`${o.long}=`)));
+    if (!option) break;
+    // Its value is the next argument (`--profile x`) unless it came with it (`--profile=x`); an
+    // optional value is taken only when the next argument is not an option, as commander does.
+    const next = argv[i + 1];
+    if (!arg.includes('=') && (option.required || (option.optional && next !== undefined && !next.startsWith('-')))) i++;
+  }
+  return words;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], ctx: Context): Promise<number> {
-  const program = buildProgram(ctx);
+  const program = await buildProgram(ctx, argv);
   if (argv.length === 0) {
     program.outputHelp();
     return ExitCode.OK;

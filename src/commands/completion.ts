@@ -27,7 +27,7 @@ export interface CompleteOptions {
   g: GlobalOptions;
 }
 
-/** Adds `completion` and the hidden `__complete` to the program. */
+/** Adds `completion` to the program. */
 export function registerCompletion(program: Command, ctx: Context): void {
   program
     .command('completion')
@@ -50,7 +50,10 @@ Examples:
     .action(async (shell: CompletionShell) => {
       await runCompletion({ shell }, ctx);
     });
+}
 
+/** Adds the hidden `__complete`, which the completion scripts run on every Tab. */
+export function registerComplete(program: Command, ctx: Context): void {
   program
     .command('__complete', { hidden: true })
     .description('print completion candidates, one per line as value<TAB>description (used by the completion scripts)')
@@ -63,7 +66,7 @@ Examples:
 /** Prints the completion script for `opts.shell`, generated from the program's current commands and flags. */
 export async function runCompletion(opts: CompletionOptions, ctx: Context): Promise<void> {
   const [{ buildProgram }, { buildModel }] = await Promise.all([import('../main.js'), import('../completion/model.js')]);
-  const model = buildModel(buildProgram(ctx));
+  const model = buildModel(await buildProgram(ctx));
   let script: string;
   switch (opts.shell) {
     case 'bash':

@@ -216,8 +216,8 @@ function allOptions(cmd: Command, path = 'yotta'): { command: string; flags: str
 }
 
 describe('the API key never appears in argv, output, errors, --debug traces, crash reports or files', () => {
-  it('no option of any command takes a key, token or secret as its value', () => {
-    const options = allOptions(buildProgram(testContext().ctx));
+  it('no option of any command takes a key, token or secret as its value', async () => {
+    const options = allOptions(await buildProgram(testContext().ctx));
     counts.add('Key', 'no option of any command takes a key, token or secret (every option of every command checked)', options.length);
     expect(options.length).toBeGreaterThan(30);
     // By name: `--env <KEY=VALUE>` takes environment variables, `--credential-id` the id of a registry credential.

@@ -1,12 +1,18 @@
-/** Registers the `yotta auth` command group: one file per verb beside this one. */
+/** Registers the `yotta auth` command group: one file per verb beside this one, each imported only when needed. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { registerLogin } from './login.js';
-import { registerStatus } from './status.js';
-import { registerLogout } from './logout.js';
+import type { LazyCommand } from '../index.js';
+import { registerLazily } from '../index.js';
 
-/** Adds `auth login|status|logout`. */
-export function registerAuthCommands(program: Command, ctx: Context): void {
+/** The verbs, in the order help lists them. */
+export const AUTH_VERBS: readonly LazyCommand[] = [
+  { names: ['login'], load: async () => (await import('./login.js')).registerLogin },
+  { names: ['status'], load: async () => (await import('./status.js')).registerStatus },
+  { names: ['logout'], load: async () => (await import('./logout.js')).registerLogout },
+];
+
+/** Adds `auth` and, of login|status|logout, the one `words` names (all of them when it names none). */
+export async function registerAuthCommands(program: Command, ctx: Context, words: readonly string[]): Promise<void> {
   const group = program
     .command('auth')
     .description('store, check and remove your Yotta API key')
@@ -24,7 +30,5 @@ Examples:
   $ yotta auth status
   $ yotta --profile staging auth logout`,
     );
-  registerLogin(group, ctx);
-  registerStatus(group, ctx);
-  registerLogout(group, ctx);
+  await registerLazily(group, ctx, AUTH_VERBS, words);
 }

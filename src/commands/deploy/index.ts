@@ -1,21 +1,27 @@
-/** Registers the `yotta deploy` command group: one file per verb beside this one. */
+/** Registers the `yotta deploy` command group: one file per verb beside this one, each imported only when needed. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { registerCreate } from './create.js';
-import { registerList } from './list.js';
-import { registerGet } from './get.js';
-import { registerUpdate } from './update.js';
-import { registerStart } from './start.js';
-import { registerStop } from './stop.js';
-import { registerDelete } from './delete.js';
-import { registerScale } from './scale.js';
-import { registerWorkers } from './workers.js';
-import { registerWait } from './wait.js';
-import { registerApply } from './apply.js';
-import { registerDiff } from './diff.js';
+import type { LazyCommand } from '../index.js';
+import { registerLazily } from '../index.js';
 
-/** Adds `deploy` and its verbs to the program. */
-export function registerDeployCommands(program: Command, ctx: Context): void {
+/** The verbs, in the order help lists them. */
+export const DEPLOY_VERBS: readonly LazyCommand[] = [
+  { names: ['create'], load: async () => (await import('./create.js')).registerCreate },
+  { names: ['list', 'ls'], load: async () => (await import('./list.js')).registerList },
+  { names: ['get'], load: async () => (await import('./get.js')).registerGet },
+  { names: ['update'], load: async () => (await import('./update.js')).registerUpdate },
+  { names: ['start'], load: async () => (await import('./start.js')).registerStart },
+  { names: ['stop'], load: async () => (await import('./stop.js')).registerStop },
+  { names: ['delete'], load: async () => (await import('./delete.js')).registerDelete },
+  { names: ['scale'], load: async () => (await import('./scale.js')).registerScale },
+  { names: ['workers'], load: async () => (await import('./workers.js')).registerWorkers },
+  { names: ['wait'], load: async () => (await import('./wait.js')).registerWait },
+  { names: ['apply'], load: async () => (await import('./apply.js')).registerApply },
+  { names: ['diff'], load: async () => (await import('./diff.js')).registerDiff },
+];
+
+/** Adds `deploy` and, of its verbs, the one `words` names (all of them when it names none). */
+export async function registerDeployCommands(program: Command, ctx: Context, words: readonly string[]): Promise<void> {
   const group = program
     .command('deploy')
     .description('create, list, change and remove Elastic Deployments')
@@ -29,16 +35,5 @@ Examples:
   $ yotta deploy scale llama-3-8b 4
   $ yotta deploy list --json | jq -r '.[] | select(.status == "RUNNING") | .id'`,
     );
-  registerCreate(group, ctx);
-  registerList(group, ctx);
-  registerGet(group, ctx);
-  registerUpdate(group, ctx);
-  registerStart(group, ctx);
-  registerStop(group, ctx);
-  registerDelete(group, ctx);
-  registerScale(group, ctx);
-  registerWorkers(group, ctx);
-  registerWait(group, ctx);
-  registerApply(group, ctx);
-  registerDiff(group, ctx);
+  await registerLazily(group, ctx, DEPLOY_VERBS, words);
 }
