@@ -45,24 +45,87 @@ export function request(url, opts) {
 `;
 
 /**
- * undici's Client requires its HTTP/2 half at load time, and with it node:http2 (which loads tls):
- * measured +36 ms and +13 MB for every command, though HTTP/2 is used only when a TLS server picks
- * it by ALPN. Here that require waits for the first HTTP/2 connection. The build fails if undici's
- * source no longer has the line, so that an upgrade cannot silently undo (or break) this.
+ * Requires in undici's source that load more than a request needs, each made to wait for the code
+ * that needs it. The build fails if undici's source no longer has a line, so that an upgrade cannot
+ * silently undo (or break) one.
+ *
+ * - The Client requires its HTTP/2 half at load time, and with it node:http2 (which loads tls):
+ *   measured +36 ms and +13 MB for every command, though HTTP/2 is used only when a TLS server
+ *   picks it by ALPN. That require now waits for the first HTTP/2 connection.
+ * - node:http (ten modules, the HTTP server among them) is required for two things: a class to
+ *   compare with when a request body stream is destroyed, and http.maxHeaderSize, read when a
+ *   Client is created without maxHeaderSize (src/api/client.ts always gives Node's default). Both
+ *   now require it where they are used.
  */
-const LAZY_H2 = {
-  file: /node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
-  from: "const connectH2 = require('./client-h2.js')",
-  to: "let connectH2Impl\nconst connectH2 = (client, socket) => (connectH2Impl ??= require('./client-h2.js'))(client, socket)",
+const UNDICI_PATCHES = [
+  {
+    file: /node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+    from: "const connectH2 = require('./client-h2.js')",
+    to: "let connectH2Impl\nconst connectH2 = (client, socket) => (connectH2Impl ??= require('./client-h2.js'))(client, socket)",
+  },
+  {
+    file: /node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+    from: "const http = require('node:http')\n",
+    to: '',
+  },
+  {
+    file: /node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+    from: `const getDefaultNodeMaxHeaderSize = http &&
+  http.maxHeaderSize &&
+  Number.isInteger(http.maxHeaderSize) &&
+  http.maxHeaderSize > 0
+  ? () => http.maxHeaderSize
+  : () => { throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid') }`,
+    to: `const getDefaultNodeMaxHeaderSize = () => {
+  const http = require('node:http')
+  if (http && http.maxHeaderSize && Number.isInteger(http.maxHeaderSize) && http.maxHeaderSize > 0) return http.maxHeaderSize
+  throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid')
+}`,
+  },
+  {
+    file: /node_modules[\\/]undici[\\/]lib[\\/]core[\\/]util\.js$/,
+    from: "const { IncomingMessage } = require('node:http')\n",
+    to: '',
+  },
+  {
+    file: /node_modules[\\/]undici[\\/]lib[\\/]core[\\/]util\.js$/,
+    from: 'Object.getPrototypeOf(stream).constructor === IncomingMessage',
+    to: "Object.getPrototypeOf(stream).constructor === require('node:http').IncomingMessage",
+  },
+];
+
+/**
+ * undici checks its invariants with node:assert, required by 34 of its files at load time; loading
+ * node:assert loads its diff and error-message machinery (seven modules). Here `assert` is a
+ * function that requires node:assert only when an assertion fails, and lets node:assert throw.
+ * undici only calls assert(value, message); the build fails if a file uses another member of it.
+ */
+const UNDICI_ASSERT = {
+  from: "const assert = require('node:assert')\n",
+  to: "const assert = (value, message) => { if (!value) require('node:assert')(value, message) }\n",
 };
 
 const undiciTrims = {
   name: 'undici-trims',
   setup(b) {
-    b.onLoad({ filter: LAZY_H2.file }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes(LAZY_H2.from)) throw new Error(`undici changed: ${args.path} no longer has "${LAZY_H2.from}"; update LAZY_H2 in esbuild.config.mjs`);
-      return { contents: text.replace(LAZY_H2.from, LAZY_H2.to), loader: 'js' };
+    const found = new Set();
+    b.onLoad({ filter: /node_modules[\\/]undici[\\/]lib[\\/].*\.js$/ }, async (args) => {
+      let text = await readFile(args.path, 'utf8');
+      for (const p of UNDICI_PATCHES) {
+        if (!p.file.test(args.path)) continue;
+        if (!text.includes(p.from)) throw new Error(`undici changed: ${args.path} no longer has "${p.from}"; update UNDICI_PATCHES in esbuild.config.mjs`);
+        text = text.replace(p.from, p.to);
+        found.add(p);
+      }
+      if (text.includes(UNDICI_ASSERT.from)) {
+        if (/\bassert\.\w/.test(text)) throw new Error(`undici changed: ${args.path} uses a member of node:assert; update UNDICI_ASSERT in esbuild.config.mjs`);
+        text = text.replace(UNDICI_ASSERT.from, UNDICI_ASSERT.to);
+      }
+      return { contents: text, loader: 'js' };
+    });
+    b.onEnd((result) => {
+      const missed = UNDICI_PATCHES.filter((p) => !found.has(p));
+      if (result.errors.length === 0 && missed.length > 0) throw new Error(`undici changed: no file matched ${missed.map((p) => p.file).join(', ')}; update UNDICI_PATCHES in esbuild.config.mjs`);
     });
   },
 };

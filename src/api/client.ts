@@ -88,6 +88,11 @@ const RETRY_AFTER_CAP_MS = 30_000;
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const TRACE_BODY_LIMIT = 4_000;
 const EXCERPT_LIMIT = 120;
+/**
+ * The largest response header block accepted: Node's own default (http.maxHeaderSize without
+ * --max-http-header-size). Given to undici, which would otherwise load node:http to read it.
+ */
+const MAX_HEADER_SIZE = 16 * 1024;
 
 /** Connection failures that happen before any byte of the request is sent: safe to retry, even a write. */
 const NOT_SENT_CODES = new Set([
@@ -387,7 +392,8 @@ export class ApiClient {
   private loadTransport(): Promise<Transport> {
     this.transport ??= (async () => {
       const undici = await import('undici');
-      const dispatcher: Dispatcher = this.proxy ? new undici.EnvHttpProxyAgent(this.proxy) : new undici.Agent();
+      const options = { maxHeaderSize: MAX_HEADER_SIZE };
+      const dispatcher: Dispatcher = this.proxy ? new undici.EnvHttpProxyAgent({ ...this.proxy, ...options }) : new undici.Agent(options);
       return { request: undici.request, dispatcher };
     })();
     return this.transport;

@@ -180,8 +180,9 @@ describe('the bundled HTTP client and lazy imports', () => {
     const loaded = readFileSync(out, 'utf8').split('\n');
     expect(loaded).toContain('NativeModule net');
     // commander's node:child_process; node:util's parseArgs, diff and worker_threads (read by an
-    // import's interop); node:fs/promises and the readline it brings (stdin read for isTTY); perf_hooks.
-    for (const unused of ['child_process', 'worker_threads', 'internal/util/parse_args/parse_args', 'internal/util/diff', 'internal/readline/interface', 'perf_hooks']) {
+    // import's interop); node:fs/promises and the readline it brings (stdin read for isTTY); perf_hooks;
+    // undici's node:assert (asserts that hold) and node:http (the server among it).
+    for (const unused of ['child_process', 'worker_threads', 'internal/util/parse_args/parse_args', 'internal/util/diff', 'internal/readline/interface', 'perf_hooks', 'assert', 'http', '_http_server']) {
       expect(loaded, unused).not.toContain(`NativeModule ${unused}`);
     }
   });
