@@ -3,6 +3,11 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 import { globalsOf } from '../main.js';
+import { createUi } from '../output/ui.js';
+import { GPU_TYPES } from '../gpus.js';
+import { printMachine } from '../output/render.js';
+import { renderTable } from '../output/tables.js';
+import { formatGb } from '../output/format.js';
 
 /** Options of `gpus`. */
 export interface GpusOptions {
@@ -35,13 +40,6 @@ Examples:
 
 /** Prints the GPU table: CODE, NAME, VRAM for people; `[{code, name, vramGb}]` with --json or -o yaml. */
 export async function runGpus(opts: GpusOptions, ctx: Context): Promise<void> {
-  const [{ createUi }, { GPU_TYPES }, { printMachine }, { renderTable }, { formatGb }] = await Promise.all([
-    import('../output/ui.js'),
-    import('../gpus.js'),
-    import('../output/render.js'),
-    import('../output/tables.js'),
-    import('../output/format.js'),
-  ]);
   const ui = createUi(ctx, opts.g);
   const list = GPU_TYPES.map((t) => ({ code: t.code, name: t.name, vramGb: t.vramGb }));
   if (await printMachine(ui, list)) return;

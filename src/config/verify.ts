@@ -6,6 +6,8 @@ import type { Context } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 import type { Ui } from '../output/ui.js';
 import { ApiError, ExitCode } from '../errors.js';
+import { withSession } from '../session.js';
+import { listDeployments } from '../api/deployments.js';
 
 /** Whether an error means "the API does not accept this key" (HTTP 401/403, exit 3). */
 export function isKeyRejected(err: unknown): err is ApiError {
@@ -17,10 +19,6 @@ export function isKeyRejected(err: unknown): err is ApiError {
  * the API accepts it. Throws the API's error otherwise (isKeyRejected tells a refused key apart).
  */
 export async function checkKeyWithApi(ctx: Context, g: GlobalOptions, ui: Ui, apiKey?: string): Promise<void> {
-  const [{ withSession }, { listDeployments }] = await Promise.all([
-    import('../session.js'),
-    import('../api/deployments.js'),
-  ]);
   // A key being logged in is not stored anywhere yet; handing it to the session as the highest-precedence
   // source (an in-memory copy of the environment, never the process's) keeps one code path for both uses.
   const session = apiKey === undefined ? ctx : { ...ctx, env: { ...ctx.env, YOTTA_API_KEY: apiKey } };

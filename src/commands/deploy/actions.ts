@@ -14,6 +14,10 @@ import { describeRef, safeText } from '../../output/format.js';
 import { checkDeploymentRef, isDeploymentId, noDeploymentNamed, parseDeploymentStatuses, pickByName } from './common.js';
 import type { WaitTarget } from './waiting.js';
 import { DEFAULT_WAIT_TIMEOUT_MS, describeState, reachedTarget, waitForDeployment } from './waiting.js';
+import { createUi } from '../../output/ui.js';
+import { withSession } from '../../session.js';
+import { getDeployment, listDeployments, startDeployment, stopDeployment } from '../../api/deployments.js';
+import { actionResultsJson, printMachine } from '../../output/render.js';
 
 /** The lifecycle actions this runner performs. */
 export type LifecycleAction = 'start' | 'stop' | 'delete' | 'scale';
@@ -193,7 +197,6 @@ export class ActionRun {
    * statuses are checked here too, so that nothing outside them is ever acted on.
    */
   static async forAll(session: Session, action: LifecycleAction, statusList: readonly string[] | undefined): Promise<ActionRun> {
-    const { listDeployments } = await import('../../api/deployments.js');
     const list = await listDeployments(session.client, statusList ? { statusList: [...statusList] } : {});
     // Only well-formed entries can be acted on; an entry without a string id is not one of ours to touch.
     const wellFormed = (Array.isArray(list) ? list : []).filter((d) => typeof d === 'object' && d !== null && typeof d.id === 'string');
@@ -213,7 +216,6 @@ export class ActionRun {
    * run); several deployments with the name are refused with the candidates listed.
    */
   async lookUp(ref: string): Promise<ElasticDeploymentDetail> {
-    const { getDeployment, listDeployments } = await import('../../api/deployments.js');
     if (isDeploymentId(ref)) return getDeployment(this.session.client, ref);
     this.all ??= listDeployments(this.session.client);
     const match = pickByName(await this.all, ref);
@@ -281,7 +283,6 @@ export class ActionRun {
    */
   async finish(): Promise<void> {
     if (this.ui.machine) {
-      const { actionResultsJson, printMachine } = await import('../../output/render.js');
       const base = actionResultsJson(this.items.map((i) => i.toActionResult()));
       await printMachine(this.ui, base.map((b, k) => this.items[k]!.extend(b)));
     }
@@ -349,7 +350,6 @@ export function waitTimeoutOf(flag: number | undefined, session: Session): numbe
 
 /** Reads the state after an action; a failed read leaves it unknown (the action itself succeeded). Ctrl-C still ends the run. */
 export async function readAfter(session: Session, id: string): Promise<ElasticDeploymentDetail | undefined> {
-  const { getDeployment } = await import('../../api/deployments.js');
   try {
     return await getDeployment(session.client, id);
   } catch (err) {
@@ -401,11 +401,6 @@ export interface StartStopOptions extends SelectionFlags {
  */
 export async function runStartStop(action: 'start' | 'stop', opts: StartStopOptions, ctx: Context): Promise<void> {
   const selection = checkSelection(opts);
-  const [{ createUi }, { withSession }, api] = await Promise.all([
-    import('../../output/ui.js'),
-    import('../../session.js'),
-    import('../../api/deployments.js'),
-  ]);
   const ui = createUi(ctx, opts.g);
   const starting = action === 'start';
   const verb = starting ? 'Start' : 'Stop';
@@ -446,7 +441,7 @@ export async function runStartStop(action: 'start' | 'stop', opts: StartStopOpti
       if (!already.includes(String(d.status))) {
         ui.info(`${starting ? 'Starting' : 'Stopping'} ${item.label}…`);
         try {
-          await (starting ? api.startDeployment : api.stopDeployment)(session.client, item.id);
+          await (starting ? startDeployment : stopDeployment)(session.client, item.id);
         } catch (err) {
           throw explainError(err, `${action} ${item.label}`, item.id, `It is ${item.before}; check with: yotta deploy get ${item.id}`);
         }

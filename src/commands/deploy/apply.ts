@@ -20,7 +20,15 @@ import {
 } from '../../errors.js';
 import type { ApplyAction, ApplyPlan, DifferenceJson } from './plan.js';
 import type { WaitTarget } from './waiting.js';
-import { addWaitFlags } from './waiting.js';
+import { addWaitFlags, describeState, waitForDeployment } from './waiting.js';
+import { createUi } from '../../output/ui.js';
+import * as plan from './plan.js';
+import { withSession } from '../../session.js';
+import * as api from '../../api/deployments.js';
+import * as render from '../../output/render.js';
+import * as format from '../../output/format.js';
+import * as actions from './actions.js';
+import * as price from './price.js';
 
 /** Options of `deploy apply`. */
 export interface ApplyOptions {
@@ -171,20 +179,10 @@ function plural(n: number | undefined): string {
  */
 export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> {
   if (opts.dryRun && opts.wait) throw new UsageError('--dry-run changes nothing, so there is nothing to --wait for');
-  const [{ createUi }, plan] = await Promise.all([import('../../output/ui.js'), import('./plan.js')]);
   const ui = createUi(ctx, opts.g);
   const docs = await plan.readNamedDocs(opts.file, ctx);
 
-  const [{ withSession }, spec, api, render, format, actions, waiting, price] = await Promise.all([
-    import('../../session.js'),
-    import('../../spec/index.js'),
-    import('../../api/deployments.js'),
-    import('../../output/render.js'),
-    import('../../output/format.js'),
-    import('./actions.js'),
-    import('./waiting.js'),
-    import('./price.js'),
-  ]);
+  const spec = await import('../../spec/index.js');
   const showEnv = opts.showEnv === true;
   const items = docs.map((doc) => new ApplyItem(doc));
   const label = (item: ApplyItem): string => {
@@ -306,7 +304,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
     /** Waits for `target`; when the wait fails (FAILED, timeout) the state read just after is recorded. */
     const waitFor = async (item: ApplyItem, id: string, target: WaitTarget): Promise<void> => {
       try {
-        item.after(await waiting.waitForDeployment(session, id, target, { timeoutMs: timeoutMs(), ui }));
+        item.after(await waitForDeployment(session, id, target, { timeoutMs: timeoutMs(), ui }));
       } catch (err) {
         if (!(err instanceof InterruptedError) && !ctx.signal.aborted) item.after(await actions.readAfter(session, id));
         throw err;
@@ -339,7 +337,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
         } catch (err) {
           throw withHint(err, `${label(item)} was created (id ${created.id}); check it with: yotta deploy get ${created.id}`);
         }
-        ui.info(`Created ${label(item)}: ${waiting.describeState(item.detail!)}.`);
+        ui.info(`Created ${label(item)}: ${describeState(item.detail!)}.`);
       } else {
         ui.info(`Created ${label(item)}.`);
       }
@@ -360,7 +358,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
       item.changed = true;
       if (opts.wait) await waitFor(item, live.id, { state: 'workers', count: to });
       else item.after(await actions.readAfter(session, live.id));
-      ui.info(`Scaled ${label(item)} to ${plural(to)}: ${waiting.describeState(item.detail!)}.`);
+      ui.info(`Scaled ${label(item)} to ${plural(to)}: ${describeState(item.detail!)}.`);
     };
 
     const update = async (item: ApplyItem, p: ApplyPlan): Promise<void> => {
@@ -416,7 +414,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
       }
       if (opts.wait) await waitFor(item, id, { state: 'running' });
       else item.after(await actions.readAfter(session, id));
-      ui.info(`Updated and restarted ${label(item)}: ${waiting.describeState(item.detail!)}.`);
+      ui.info(`Updated and restarted ${label(item)}: ${describeState(item.detail!)}.`);
     };
 
     for (const item of items) {

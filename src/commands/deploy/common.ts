@@ -7,6 +7,7 @@ import { DEPLOYMENT_STATUSES, WORKER_STATUSES } from '../../api/types.js';
 import { ApiError, UsageError, YottaError, ExitCode } from '../../errors.js';
 import type { ApiClient } from '../../api/client.js';
 import { safeText } from '../../output/format.js';
+import { listDeployments } from '../../api/deployments.js';
 
 /** An 18-digit deployment id (ids stay strings: they exceed Number.MAX_SAFE_INTEGER). */
 const ID_PATTERN = /^\d{15,20}$/;
@@ -76,7 +77,6 @@ export { collect } from '../../spec/flags.js';
 export async function resolveDeploymentId(client: ApiClient, ref: string): Promise<string> {
   const value = checkDeploymentRef(ref);
   if (isDeploymentId(value)) return value;
-  const { listDeployments } = await import('../../api/deployments.js');
   const match = pickByName(await listDeployments(client), value);
   if (!match) throw noDeploymentNamed(value);
   return match.id;

@@ -6,9 +6,16 @@ import { globalsOf } from '../../main.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import type { ParsedSpecDoc } from '../../spec/index.js';
-import { UsageError } from '../../errors.js';
+import { UsageError, NetworkError } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
-import { addWaitFlags } from './waiting.js';
+import { addWaitFlags, waitForDeployment } from './waiting.js';
+import { createUi } from '../../output/ui.js';
+import { withSession } from '../../session.js';
+import { createDeployment, listDeployments } from '../../api/deployments.js';
+import { printDeployment, printJson } from '../../output/render.js';
+import { describeRef, safeText } from '../../output/format.js';
+import * as price from './price.js';
+import { waitTimeoutOf } from './actions.js';
 
 /** Options of `deploy create`: its own flags, the spec flags (as commander parsed them) and the globals. */
 export interface CreateOptions {
@@ -72,7 +79,7 @@ Examples:
  */
 export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void> {
   if (opts.dryRun && opts.wait) throw new UsageError('--dry-run sends nothing, so there is nothing to --wait for');
-  const [spec, { createUi }] = await Promise.all([import('../../spec/index.js'), import('../../output/ui.js')]);
+  const spec = await import('../../spec/index.js');
   const ui = createUi(ctx, opts.g);
 
   const flags = spec.specFromFlags(opts.spec);
@@ -88,20 +95,11 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
   for (const w of specWarnings(doc, warnings)) ui.warn(w);
 
   if (opts.dryRun) {
-    const { printJson } = await import('../../output/render.js');
     printJson(ui, body);
     ui.info('Dry run: the request above is valid; nothing was sent.');
     return;
   }
 
-  const [{ withSession }, { createDeployment, listDeployments }, { printDeployment }, { describeRef }, errors, price] = await Promise.all([
-    import('../../session.js'),
-    import('../../api/deployments.js'),
-    import('../../output/render.js'),
-    import('../../output/format.js'),
-    import('../../errors.js'),
-    import('./price.js'),
-  ]);
   await withSession(ctx, opts.g, ui, async (session) => {
     const spinner = ui.spinner(`Creating ${body.name}…`);
     let created: ElasticDeploymentDetail;
@@ -109,15 +107,14 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
       created = await createDeployment(session.client, body);
     } catch (err) {
       spinner.stop();
-      if (err instanceof errors.NetworkError && err.details.outcomeUnknown) {
-        throw await explainUnknownOutcome(session, err, body.name, listDeployments);
+      if (err instanceof NetworkError && err.details.outcomeUnknown) {
+        throw await explainUnknownOutcome(session, err, body.name);
       }
       throw err;
     }
     spinner.stop();
     let shown = created;
     if (opts.wait) {
-      const [{ waitForDeployment }, { waitTimeoutOf }] = await Promise.all([import('./waiting.js'), import('./actions.js')]);
       try {
         shown = (await waitForDeployment(session, created.id, { state: 'running' }, { timeoutMs: waitTimeoutOf(opts.waitTimeout, session), ui })) ?? created;
       } catch (err) {
@@ -154,11 +151,9 @@ export function specWarnings(doc: ParsedSpecDoc | undefined, built: readonly str
  */
 async function explainUnknownOutcome(
   session: Session,
-  err: import('../../errors.js').NetworkError,
+  err: NetworkError,
   name: string,
-  listDeployments: typeof import('../../api/deployments.js').listDeployments,
 ): Promise<Error> {
-  const [{ NetworkError }, { describeRef, safeText }] = await Promise.all([import('../../errors.js'), import('../../output/format.js')]);
   // The client's message ends with generic advice; what we found out replaces it.
   const cause = err.message.split('; the outcome is unknown')[0];
   let found: ElasticDeploymentDetail[];

@@ -8,6 +8,10 @@ import { parseDuration } from '../../duration.js';
 import { UsageError } from '../../errors.js';
 import type { SelectionFlags } from './actions.js';
 import { collect } from './common.js';
+import { checkSelection, confirm, confirmQuestion, describeSelection, explainError, openRun, requireConfirmable, waitTimeoutOf } from './actions.js';
+import { createUi } from '../../output/ui.js';
+import { withSession } from '../../session.js';
+import * as api from '../../api/deployments.js';
 
 /** Options of `deploy delete`. */
 export interface DeleteOptions extends SelectionFlags {
@@ -71,13 +75,6 @@ Examples:
  * them); elsewhere --yes is required (exit 2, nothing sent).
  */
 export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void> {
-  const [{ checkSelection, confirm, confirmQuestion, describeSelection, explainError, openRun, requireConfirmable, waitTimeoutOf }, { createUi }, { withSession }, api] =
-    await Promise.all([
-      import('./actions.js'),
-      import('../../output/ui.js'),
-      import('../../session.js'),
-      import('../../api/deployments.js'),
-    ]);
   const selection = checkSelection(opts);
   const ui = createUi(ctx, opts.g);
   const what = selection.all

@@ -7,6 +7,12 @@ import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { ActionErrorJson } from '../../output/render.js';
 import type { SpecDifference } from '../../spec/index.js';
 import type { DifferenceJson } from './plan.js';
+import { createUi } from '../../output/ui.js';
+import * as plan from './plan.js';
+import { withSession } from '../../session.js';
+import { listDeployments } from '../../api/deployments.js';
+import * as render from '../../output/render.js';
+import * as errors from '../../errors.js';
 
 /** Options of `deploy diff`. */
 export interface DiffOptions {
@@ -83,15 +89,8 @@ interface DiffItem {
  * each document; prints the differences and exits 0 (equal), 1 (different) or the error's code.
  */
 export async function runDiff(opts: DiffOptions, ctx: Context): Promise<void> {
-  const [{ createUi }, plan] = await Promise.all([import('../../output/ui.js'), import('./plan.js')]);
   const ui = createUi(ctx, opts.g);
   const docs = await plan.readNamedDocs(opts.file, ctx);
-  const [{ withSession }, { listDeployments }, render, errors] = await Promise.all([
-    import('../../session.js'),
-    import('../../api/deployments.js'),
-    import('../../output/render.js'),
-    import('../../errors.js'),
-  ]);
   const showEnv = opts.showEnv === true;
 
   const items = await withSession(ctx, opts.g, ui, async (session) => {

@@ -6,7 +6,13 @@ import type { GlobalOptions } from '../../main.js';
 import type { Ui } from '../../output/ui.js';
 import { globalsOf } from '../../main.js';
 import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from './common.js';
-import { WATCH_HELP, addWatchFlags, checkWatchFlags } from './watch.js';
+import { WATCH_HELP, addWatchFlags, checkWatchFlags, runWatch, itemMakers, captureUi, isNotFound } from './watch.js';
+import { specFromDeployment } from '../../spec/deployment.js';
+import { printYaml, printDeployment } from '../../output/render.js';
+import { safeText, cell, describeRef } from '../../output/format.js';
+import { createUi } from '../../output/ui.js';
+import { withSession } from '../../session.js';
+import { getDeployment } from '../../api/deployments.js';
 
 /** Options of `deploy get`. */
 export interface GetOptions {
@@ -68,11 +74,6 @@ export function escapeInterpolation<T>(value: T): T {
 
 /** `-o yaml`: the deployment as a spec file that create and apply accept back, with a comment saying so. */
 async function printSpec(ui: Ui, d: ElasticDeploymentDetail): Promise<void> {
-  const [{ specFromDeployment }, { printYaml }, { safeText, cell }] = await Promise.all([
-    import('../../spec/deployment.js'),
-    import('../../output/render.js'),
-    import('../../output/format.js'),
-  ]);
   const who = `${cell(d.name)} (${safeText(String(d.id))})`;
   ui.out(
     `# Deployment ${who} as a spec, from \`yotta deploy get -o yaml\`.\n` +
@@ -89,19 +90,9 @@ async function printSpec(ui: Ui, d: ElasticDeploymentDetail): Promise<void> {
 export async function runGet(opts: GetOptions, ctx: Context): Promise<void> {
   const ref = checkDeploymentRef(opts.ref);
   checkWatchFlags(opts, opts.g);
-  const [{ createUi }, { withSession }, { getDeployment }, { printDeployment }] = await Promise.all([
-    import('../../output/ui.js'),
-    import('../../session.js'),
-    import('../../api/deployments.js'),
-    import('../../output/render.js'),
-  ]);
   const ui = createUi(ctx, opts.g);
   const showEnv = opts.showEnv === true;
   if (opts.watch) {
-    const [{ runWatch, itemMakers, captureUi, isNotFound }, { describeRef }] = await Promise.all([
-      import('./watch.js'),
-      import('../../output/format.js'),
-    ]);
     const make = await itemMakers(ui);
     await withSession(ctx, opts.g, ui, async (session) => {
       let id: string;

@@ -6,7 +6,12 @@ import type { GlobalOptions } from '../../main.js';
 import type { Ui } from '../../output/ui.js';
 import { globalsOf } from '../../main.js';
 import { collect, parseDeploymentStatuses } from './common.js';
-import { WATCH_HELP, addWatchFlags, checkWatchFlags } from './watch.js';
+import { WATCH_HELP, addWatchFlags, checkWatchFlags, runWatch, itemMakers, captureUi } from './watch.js';
+import { createUi } from '../../output/ui.js';
+import { withSession } from '../../session.js';
+import { listDeployments } from '../../api/deployments.js';
+import { printMachine, printDeployments } from '../../output/render.js';
+import { formatMoney } from '../../output/format.js';
 
 /** Options of `deploy list`. */
 export interface ListOptions {
@@ -88,7 +93,6 @@ export function runningTotal(list: readonly ElasticDeploymentDetail[]): { perHou
 
 /** The table's last line: `Total: $7.80/h for 2 running deployments`. */
 export async function totalLine(list: readonly ElasticDeploymentDetail[]): Promise<string> {
-  const { formatMoney } = await import('../../output/format.js');
   const { perHour, running, unpriced } = runningTotal(list);
   if (running === 0) return 'Total: $0.00/h (none running)';
   const without = unpriced > 0 ? ` (${unpriced} without a price)` : '';
@@ -97,7 +101,6 @@ export async function totalLine(list: readonly ElasticDeploymentDetail[]): Promi
 
 /** The human form: the table (or "No deployments.") and the total line after it. */
 async function printList(ui: Ui, list: readonly ElasticDeploymentDetail[]): Promise<void> {
-  const { printDeployments } = await import('../../output/render.js');
   await printDeployments(ui, list);
   if (Array.isArray(list) && list.length > 0) ui.out(await totalLine(list));
 }
@@ -110,16 +113,9 @@ export async function runList(opts: ListOptions, ctx: Context): Promise<void> {
   // Checked before anything else: a bad status or flag is a usage error and nothing is sent.
   const statusList = parseDeploymentStatuses(opts.status);
   checkWatchFlags(opts, opts.g);
-  const [{ createUi }, { withSession }, { listDeployments }, { printMachine }] = await Promise.all([
-    import('../../output/ui.js'),
-    import('../../session.js'),
-    import('../../api/deployments.js'),
-    import('../../output/render.js'),
-  ]);
   const ui = createUi(ctx, opts.g);
   const query = statusList ? { statusList } : {};
   if (opts.watch) {
-    const { runWatch, itemMakers, captureUi } = await import('./watch.js');
     const make = await itemMakers(ui);
     await withSession(ctx, opts.g, ui, (session) =>
       runWatch(

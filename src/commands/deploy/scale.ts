@@ -3,8 +3,14 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../main.js';
 import { globalsOf } from '../../main.js';
-import { addWaitFlags } from './waiting.js';
+import { addWaitFlags, describeState, reachedTarget } from './waiting.js';
 import { cell } from '../../output/format.js';
+import { ActionRun, checkRefs, explainError, readAfter, waitTimeoutOf } from './actions.js';
+import * as common from './common.js';
+import { createUi } from '../../output/ui.js';
+import { withSession } from '../../session.js';
+import * as api from '../../api/deployments.js';
+import * as price from './price.js';
 
 /** Options of `deploy scale`. */
 export interface ScaleOptions {
@@ -45,16 +51,6 @@ Examples:
 
 /** Checks the count (exit 2, nothing sent, unless a whole number ≥ 0), sends it, and reports or waits for the result. */
 export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> {
-  const [{ ActionRun, checkRefs, explainError, readAfter, waitTimeoutOf }, common, { createUi }, { withSession }, api, waiting, price] =
-    await Promise.all([
-      import('./actions.js'),
-      import('./common.js'),
-      import('../../output/ui.js'),
-      import('../../session.js'),
-      import('../../api/deployments.js'),
-      import('./waiting.js'),
-      import('./price.js'),
-    ]);
   const refs = checkRefs([opts.ref]);
   const count = common.parseWorkerCount(opts.workers);
   const ui = createUi(ctx, opts.g);
@@ -82,10 +78,10 @@ export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> 
       const after = item.status === null ? undefined : item.detail;
       if (after && after.status === 'STOPPED' && count > 0) {
         ui.next(`Set ${item.label} to ${plural(count)}; it is STOPPED, so they start with it.`, `yotta deploy start ${item.id}`);
-      } else if (after && waiting.reachedTarget(after, target)) {
-        ui.next(`Scaled ${item.label} to ${plural(count)}: ${waiting.describeState(after)}.`, `yotta deploy workers ${item.id}`);
+      } else if (after && reachedTarget(after, target)) {
+        ui.next(`Scaled ${item.label} to ${plural(count)}: ${describeState(after)}.`, `yotta deploy workers ${item.id}`);
       } else {
-        const state = after ? waiting.describeState(after) : 'state unknown';
+        const state = after ? describeState(after) : 'state unknown';
         ui.next(`Scaling ${item.label} to ${plural(count)}: ${state}.`, `yotta deploy workers ${item.id} --watch`);
       }
     });

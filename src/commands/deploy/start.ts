@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import type { StartStopOptions } from './actions.js';
 import { registerStartStop } from './start-stop.js';
+import { runStartStop } from './actions.js';
 
 /** Options of `deploy start`. */
 export type StartOptions = StartStopOptions;
@@ -29,6 +30,5 @@ export function registerStart(group: Command, ctx: Context): void {
 
 /** Starts each deployment, optionally waiting until it runs; see runStartStop. */
 export async function runStart(opts: StartOptions, ctx: Context): Promise<void> {
-  const { runStartStop } = await import('./actions.js');
   await runStartStop('start', opts, ctx);
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import type { StartStopOptions } from './actions.js';
 import { registerStartStop } from './start-stop.js';
+import { runStartStop } from './actions.js';
 
 /** Options of `deploy stop`. */
 export type StopOptions = StartStopOptions;
@@ -29,6 +30,5 @@ export function registerStop(group: Command, ctx: Context): void {
 
 /** Stops each deployment, optionally waiting until it is STOPPED; see runStartStop. */
 export async function runStop(opts: StopOptions, ctx: Context): Promise<void> {
-  const { runStartStop } = await import('./actions.js');
   await runStartStop('stop', opts, ctx);
 }

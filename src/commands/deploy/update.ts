@@ -10,6 +10,12 @@ import { addSpecFlags } from '../../spec/flags.js';
 import type { SpecFlags } from '../../spec/flags.js';
 import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from './common.js';
 import { readOneDoc, specWarnings } from './create.js';
+import { crossFieldProblems, problemText } from '../../spec/checks.js';
+import { createUi } from '../../output/ui.js';
+import { withSession } from '../../session.js';
+import { getDeployment, updateDeployment } from '../../api/deployments.js';
+import { printDeployment, printJson } from '../../output/render.js';
+import { describeRef, safeText } from '../../output/format.js';
 
 /** Options of `deploy update`. */
 export interface UpdateOptions {
@@ -65,10 +71,7 @@ const RESOURCE_PART_FLAGS: Readonly<Record<string, string>> = { region: '--regio
  * is built. Problems are worded as that later check words them for a flag: `--workers: must be at least 0, got -1`.
  */
 async function checkFlagValues(flags: SpecFlags): Promise<void> {
-  const [{ checkSpec, FIELD_FLAGS }, { crossFieldProblems, problemText }] = await Promise.all([
-    import('../../spec/index.js'),
-    import('../../spec/checks.js'),
-  ]);
+  const { checkSpec, FIELD_FLAGS } = await import('../../spec/index.js');
   const { resourcePatch, ...fields } = flags;
   const problems: SpecProblem[] = [];
   const checked = checkSpec(fields, 'file');
@@ -94,7 +97,7 @@ async function checkFlagValues(flags: SpecFlags): Promise<void> {
  */
 export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void> {
   const ref = checkDeploymentRef(opts.ref);
-  const [spec, { createUi }] = await Promise.all([import('../../spec/index.js'), import('../../output/ui.js')]);
+  const spec = await import('../../spec/index.js');
   const ui = createUi(ctx, opts.g);
   // Bad input sends nothing: the flags' values and the spec file are checked before the deployment is read.
   const flags = spec.specFromFlags(opts.spec);
@@ -107,13 +110,6 @@ export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void
   await checkFlagValues(flags);
   const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy update');
 
-  const [{ withSession }, { getDeployment, updateDeployment }, { printDeployment, printJson }, { describeRef, safeText }] =
-    await Promise.all([
-      import('../../session.js'),
-      import('../../api/deployments.js'),
-      import('../../output/render.js'),
-      import('../../output/format.js'),
-    ]);
   await withSession(ctx, opts.g, ui, async (session) => {
     let live: ElasticDeploymentDetail;
     const reading = ui.spinner(`Reading ${ref}…`);

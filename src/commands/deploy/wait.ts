@@ -6,10 +6,16 @@ import type { GlobalOptions } from '../../main.js';
 import { globalsOf } from '../../main.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
-import { parseDuration } from '../../duration.js';
+import { parseDuration, formatDuration } from '../../duration.js';
 import { ApiError, ExitCode, InterruptedError, NetworkError, UsageError } from '../../errors.js';
 import type { WaitTarget } from './waiting.js';
 import { checkDeploymentRef, isDeploymentId, noDeploymentNamed, parseWorkerCount, pickByName } from './common.js';
+import { createUi } from '../../output/ui.js';
+import { withSession } from '../../session.js';
+import * as waiting from './waiting.js';
+import { printMachine, printDeployments } from '../../output/render.js';
+import { describeRef } from '../../output/format.js';
+import { listDeployments } from '../../api/deployments.js';
 
 /** Options of `deploy wait`. */
 export interface DeployWaitOptions {
@@ -105,7 +111,6 @@ Examples:
  */
 async function resolveForWait(session: Session, ref: string, target: WaitTarget, deadline: number, intervalMs: number): Promise<string | undefined> {
   if (isDeploymentId(ref)) return ref;
-  const { listDeployments } = await import('../../api/deployments.js');
   const ctx = session.ui.ctx;
   for (let attempt = 0; ; attempt += 1) {
     const match = pickByName(await listDeployments(session.client), ref);
@@ -153,14 +158,6 @@ function explainRequestTimeout(err: unknown, ref: string, target: WaitTarget): u
 export async function runWait(opts: DeployWaitOptions, ctx: Context): Promise<void> {
   const ref = checkDeploymentRef(opts.ref);
   const target = parseWaitCondition(opts.for ?? 'running');
-  const [{ createUi }, { withSession }, waiting, { printMachine, printDeployments }, { describeRef }, { formatDuration }] = await Promise.all([
-    import('../../output/ui.js'),
-    import('../../session.js'),
-    import('./waiting.js'),
-    import('../../output/render.js'),
-    import('../../output/format.js'),
-    import('../../duration.js'),
-  ]);
   const ui = createUi(ctx, opts.g);
   await withSession(ctx, opts.g, ui, async (session) => {
     const timeoutMs = opts.timeout ?? session.settings.waitTimeoutMs ?? waiting.DEFAULT_WAIT_TIMEOUT_MS;

@@ -11,6 +11,7 @@ import type { Ui } from '../../output/ui.js';
 import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, WaitTimeoutError, YottaError } from '../../errors.js';
 import { formatDuration, parseDuration } from '../../duration.js';
 import { cell, describeRef, shortId } from '../../output/format.js';
+import { getDeployment } from '../../api/deployments.js';
 
 /** What to wait for. `workers` waits until exactly `count` workers run. */
 export type WaitTarget =
@@ -110,7 +111,6 @@ export async function waitForDeployment(
 ): Promise<ElasticDeploymentDetail | undefined> {
   const { ui } = opts;
   const ctx = ui.ctx;
-  const { getDeployment } = await import('../../api/deployments.js');
   const started = ctx.now();
   let interval = Math.max(1, opts.intervalMs ?? 1000);
   let last: ElasticDeploymentDetail | undefined;

@@ -15,8 +15,10 @@ import { Option } from 'commander';
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../../api/types.js';
 import type { GlobalOptions } from '../../main.js';
 import type { Ui } from '../../output/ui.js';
-import { parseDuration } from '../../duration.js';
+import { parseDuration, formatDuration } from '../../duration.js';
 import { ApiError, ExitCode, isInterruption, NetworkError, UsageError } from '../../errors.js';
+import { asRecord, cell } from '../../output/format.js';
+import { deploymentStatus, workerStatus } from '../../output/status.js';
 
 /** Pause between two polls unless `--interval` says otherwise. */
 export const DEFAULT_WATCH_INTERVAL_MS = 2000;
@@ -165,10 +167,7 @@ interface Seen {
 export async function runWatch<T>(ui: Ui, view: WatchView<T>, intervalMs: number = DEFAULT_WATCH_INTERVAL_MS): Promise<void> {
   const ctx = ui.ctx;
   const mode: 'redraw' | 'lines' | 'events' = ui.format === 'json' ? 'events' : ctx.stdout.isTTY ? 'redraw' : 'lines';
-  const [{ formatDuration }, stringWidth] = await Promise.all([
-    import('../../duration.js'),
-    mode === 'redraw' ? import('string-width').then((m) => m.default) : Promise.resolve(undefined),
-  ]);
+  const stringWidth = mode === 'redraw' ? (await import('string-width')).default : undefined;
 
   let seen: Map<string, Seen> | undefined;
   /** The body of the frame on screen (redraw mode), and how many terminal rows the whole frame takes. */
@@ -285,10 +284,6 @@ export async function itemMakers(ui: Ui): Promise<{
   deployment(d: ElasticDeploymentDetail): WatchItem;
   worker(deploymentId: string, w: ElasticDeploymentWorkerDetail): WatchItem;
 }> {
-  const [{ asRecord, cell }, { deploymentStatus, workerStatus }] = await Promise.all([
-    import('../../output/format.js'),
-    import('../../output/status.js'),
-  ]);
   // Server data is read defensively (asRecord): an odd item shows as "-", it never ends the watch.
   return {
     deployment: (d) => {

@@ -7,7 +7,13 @@ import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../
 import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
 import { checkDeploymentRef, collect, explainNotFound, parseWorkerStatuses, resolveDeploymentId } from './common.js';
-import { WATCH_HELP, addWatchFlags, checkWatchFlags } from './watch.js';
+import { WATCH_HELP, addWatchFlags, checkWatchFlags, runWatch, itemMakers, captureUi, isNotFound } from './watch.js';
+import { createUi } from '../../output/ui.js';
+import { withSession } from '../../session.js';
+import { listWorkers, getDeployment } from '../../api/deployments.js';
+import { printWorkers } from '../../output/render.js';
+import { describeRef, cell } from '../../output/format.js';
+import { deploymentStatus } from '../../output/status.js';
 
 /** Options of `deploy workers`. */
 export interface WorkersOptions {
@@ -62,12 +68,6 @@ export async function runWorkers(opts: WorkersOptions, ctx: Context): Promise<vo
   const statusList = parseWorkerStatuses(opts.status);
   const g = opts.g;
   checkWatchFlags(opts, g);
-  const [{ createUi }, { withSession }, { listWorkers }, { printWorkers }] = await Promise.all([
-    import('../../output/ui.js'),
-    import('../../session.js'),
-    import('../../api/deployments.js'),
-    import('../../output/render.js'),
-  ]);
   const ui = createUi(ctx, g);
   const query = statusList ? { statusList } : {};
   await withSession(ctx, g, ui, async (session) => {
@@ -115,14 +115,6 @@ async function watchWorkers(
   intervalMs: number | undefined,
 ): Promise<void> {
   const ui: Ui = session.ui;
-  const [{ getDeployment, listWorkers }, { runWatch, itemMakers, captureUi, isNotFound }, { describeRef, cell }, { deploymentStatus }, { printWorkers }] =
-    await Promise.all([
-      import('../../api/deployments.js'),
-      import('./watch.js'),
-      import('../../output/format.js'),
-      import('../../output/status.js'),
-      import('../../output/render.js'),
-    ]);
   const make = await itemMakers(ui);
   let label = ref;
   await runWatch<WorkersPoll>(
