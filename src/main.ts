@@ -33,6 +33,14 @@ export interface GlobalOptions {
   timeout?: number;
 }
 
+/**
+ * commander collector for repeatable options: `--env A=1 --env B=2` → ['A=1', 'B=2']. Here, on the
+ * path every command loads, so that a command defining such an option needs no other module for it.
+ */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** Reads the global options of the command being run, normalised (`--json` means `-o json`); `--json` with another `-o` is a usage error. */
 export function globalsOf(cmd: Command): GlobalOptions {
   const all = cmd.optsWithGlobals<GlobalOptions>();

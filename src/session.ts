@@ -4,8 +4,10 @@
  */
 import type { Context } from './context.js';
 import type { GlobalOptions } from './main.js';
-import type { ApiClient, TraceEvent } from './api/client.js';
+import type { TraceEvent } from './api/client.js';
+import { ApiClient, validateBaseUrl } from './api/client.js';
 import type { ResolvedSettings } from './config/settings.js';
+import { requireApiKey, resolveSettings } from './config/settings.js';
 import type { Ui } from './output/ui.js';
 
 /** What a command needs to talk to the API. */
@@ -19,10 +21,6 @@ export interface Session {
 
 /** Opens a session for a command: resolves settings, checks the key, builds the client. No request is sent. */
 export async function openSession(ctx: Context, g: GlobalOptions, ui: Ui): Promise<Session> {
-  const [{ resolveSettings, requireApiKey }, { ApiClient, validateBaseUrl }] = await Promise.all([
-    import('./config/settings.js'),
-    import('./api/client.js'),
-  ]);
   const settings = await resolveSettings(ctx, g);
   ui.useProfileFormat(settings.output);
   let stopSandbox: (() => Promise<void>) | undefined;

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { SERVICE_MODES } from '../api/types.js';
 import type { EnvironmentVar, Resource, ServiceMode } from '../api/types.js';
 import { UsageError } from '../errors.js';
+import { collect } from '../main.js';
 import type { DeploySpec } from './schema.js';
 
 /** A partial spec from flags, plus a resource patch that is resolved against the file's resources. */
@@ -37,11 +38,6 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   environmentVars: '--env',
   expose: '--port',
 };
-
-/** commander collector for repeatable options. */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** Adds the spec flags to a command; each overrides the same field of a spec file. */
 export function addSpecFlags(cmd: Command): Command {

@@ -67,8 +67,8 @@ export function parseWorkerStatuses(values: string[] | undefined): string[] | un
   return parseStatuses(values, WORKER_STATUSES, 'worker');
 }
 
-/** commander collector for repeatable options (the spec flags' own, shared). */
-export { collect } from '../../spec/flags.js';
+/** commander collector for repeatable options (defined beside the global options). */
+export { collect } from '../../main.js';
 
 /**
  * Turns a reference into a deployment id: an id is used as it is; a name is looked up with one list
