@@ -187,6 +187,20 @@ describe('the bundled HTTP client and lazy imports', () => {
     }
   });
 
+  it('draws tables exactly as cli-table3 does unbundled (its width measures go through a cache in the bundle)', async () => {
+    sb = await seeded();
+    const env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+    for (const args of [['deploy', 'list'], ['gpus']]) {
+      const built = await yotta(args, env);
+      expect(built.stderr).toBe('');
+      expect(built.code).toBe(0);
+      const { ctx, stdout } = testContext({ env });
+      stdout.columns = undefined as unknown as number;
+      expect(await main(args, ctx)).toBe(0);
+      expect(built.stdout, args.join(' ')).toBe(stdout.text);
+    }
+  });
+
   it('leaves Milo out of the bundle and requires the HTTP/2 client only when a connection needs it', () => {
     const chunks = join(buildDir, 'dist', 'chunks');
     const undici = readdirSync(chunks).find((f) => /^undici-.*\.js$/.test(f));
