@@ -101,7 +101,7 @@ export async function buildProgram(ctx: Context, argv?: readonly string[]): Prom
     )
     .addHelpText('after', EXAMPLES + exitCodeHelp());
 
-  await registerLazily(program, ctx, COMMANDS, argv ? commandWords(program, argv) : []);
+  await registerLazily(program, ctx, COMMANDS, argv ? commandWords(program, argv) : undefined);
   return program;
 }
 

@@ -1,7 +1,7 @@
 /** Registers the `yotta auth` command group: one file per verb beside this one, each imported only when needed. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { LazyCommand } from '../index.js';
+import type { LazyCommand, Words } from '../index.js';
 import { registerLazily } from '../index.js';
 
 /** The verbs, in the order help lists them. */
@@ -11,8 +11,8 @@ export const AUTH_VERBS: readonly LazyCommand[] = [
   { names: ['logout'], load: async () => (await import('./logout.js')).registerLogout },
 ];
 
-/** Adds `auth` and, of login|status|logout, the one `words` names (all of them when it names none). */
-export async function registerAuthCommands(program: Command, ctx: Context, words: readonly string[]): Promise<void> {
+/** Adds `auth` and, of login|status|logout, those `words` asks for (see Words). */
+export async function registerAuthCommands(program: Command, ctx: Context, words: Words): Promise<void> {
   const group = program
     .command('auth')
     .description('store, check and remove your Yotta API key')
