@@ -279,12 +279,21 @@ const result = await build({
 });
 if (metafileAt > 0) writeFileSync(process.argv[metafileAt + 1], JSON.stringify(result.metafile));
 
-// The root help, rendered by the CLI just built exactly as commander prints it to a pipe (80
-// columns, no colour), for bin/yotta.js to print without loading commander. See prerenderedHelp().
+// The root help, rendered by the CLI just built exactly as commander prints it, for bin/yotta.js to
+// print without loading commander (see prerenderedHelp()): help.txt as to a pipe or an 80-column
+// terminal; help-wide.txt as to a terminal so wide that commander wraps nothing (the same text for
+// every width from its longest line up).
 const env = { ...process.env };
 for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CLICOLOR_FORCE', 'COLUMNS']) delete env[k];
-const rendered = spawnSync(process.execPath, [fileURLToPath(new URL('./bin/yotta.js', import.meta.url)), '--help'], { env, encoding: 'utf8' });
-if (rendered.status !== 0 || !rendered.stdout.startsWith('Usage: yotta')) {
-  throw new Error(`rendering the root help failed (exit ${rendered.status}):\n${rendered.stderr}`);
-}
-writeFileSync(new URL('./dist/help.txt', import.meta.url), rendered.stdout);
+const renderHelp = (args) => {
+  const rendered = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  if (rendered.status !== 0 || !rendered.stdout.startsWith('Usage: yotta')) {
+    throw new Error(`rendering the root help failed (exit ${rendered.status}):\n${rendered.stderr}`);
+  }
+  return rendered.stdout;
+};
+const bin = fileURLToPath(new URL('./bin/yotta.js', import.meta.url));
+writeFileSync(new URL('./dist/help.txt', import.meta.url), renderHelp([bin, '--help']));
+const WIDE = 10_000;
+const wide = `process.stdout.columns = ${WIDE}; process.argv.splice(2); process.argv.push('--help'); const { run } = await import(${JSON.stringify(new URL('./dist/cli.js', import.meta.url).href)}); await run('');`;
+writeFileSync(new URL('./dist/help-wide.txt', import.meta.url), renderHelp(['--input-type=module', '-e', wide]));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The executable: checks the Node.js version, answers --version (and, off a terminal, the root
-// --help, pre-rendered at build time) without loading anything else, turns on the compile cache,
-// then runs the built CLI (dist/cli.js).
+// The executable: checks the Node.js version, answers --version (and the root --help, pre-rendered
+// at build time) without loading anything else, turns on the compile cache, then runs the built CLI
+// (dist/cli.js).
 //
 // Built-ins come from process.getBuiltinModule(), not `import`: an ESM import of node:fs makes Node
 // read every property of the module, fs.promises included, which loads code nothing here uses
@@ -40,16 +40,20 @@ function answer(text) {
 }
 
 /**
- * The root help as commander prints it to a pipe: 80 columns, no colour. Rendered by
- * esbuild.config.mjs from the built CLI itself, so it cannot drift from it. Used only when stdout
- * is not a terminal (a terminal gets commander's help at its own width) and nothing in the
- * environment could change the text; otherwise, or when the file is missing, commander prints it.
+ * The root help as commander prints it, rendered by esbuild.config.mjs from the built CLI itself, so
+ * it cannot drift from it: dist/help.txt as to a pipe or an 80-column terminal, dist/help-wide.txt
+ * as to a terminal at least as wide as its longest line (commander wraps nothing there, so every
+ * such width gets the same text). Other widths, anything in the environment that could change the
+ * text, or a missing file: undefined, and commander prints it.
  */
 function prerenderedHelp() {
   const env = process.env;
-  if (process.stdout.isTTY || env.FORCE_COLOR !== undefined || env.CLICOLOR_FORCE !== undefined || env.COLUMNS !== undefined) return undefined;
+  if (env.FORCE_COLOR !== undefined || env.CLICOLOR_FORCE !== undefined || env.COLUMNS !== undefined) return undefined;
+  const columns = process.stdout.isTTY ? process.stdout.columns : 80;
   try {
-    return readFileSync(new URL('../dist/help.txt', import.meta.url), 'utf8');
+    if (columns === 80) return readFileSync(new URL('../dist/help.txt', import.meta.url), 'utf8');
+    const wide = readFileSync(new URL('../dist/help-wide.txt', import.meta.url), 'utf8');
+    return columns >= Math.max(...wide.split('\n').map((line) => line.length)) ? wide : undefined;
   } catch {
     return undefined;
   }

@@ -7,8 +7,8 @@
  * The CLI comes from the shared private build (test/helpers/built-cli.ts), so that other test files
  * rebuilding dist/ at the same time cannot interfere.
  */
-import { execFile, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -93,6 +93,38 @@ describe('the pre-rendered root help', () => {
       const { stdout, stderr } = await run('bash', ['-c', '"$0" "$1" "$2" | true; echo "${PIPESTATUS[0]}"', process.execPath, join(buildDir, 'bin', 'yotta.js'), flag]);
       expect({ flag, stdout, stderr }).toEqual({ flag, stdout: '0\n', stderr: '' });
     }
+  });
+
+  // util-linux `script` gives the CLI a real terminal (a pty) of a chosen width.
+  const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+  /** `yotta <args>` on a pty `columns` wide; with COLUMNS in the environment, commander always prints the help. */
+  async function onTerminal(cli: string, args: string[], columns: number, commander: boolean): Promise<string> {
+    const command = `stty cols ${columns}; ${commander ? `COLUMNS=${columns} ` : ''}"$0" "$1" ${args.map((a) => `'${a}'`).join(' ')}`;
+    const { stdout } = await run('script', ['-qefc', `bash -c '${command.replace(/'/g, "'\\''")}' ${process.execPath} ${cli}`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: tempDir('yotta-tty-'), TERM: 'dumb' },
+    });
+    return stdout.replace(/\r\n/g, '\n');
+  }
+
+  it.runIf(hasScript)('is what commander prints to a terminal 80 columns wide, or as wide as its longest line or more', async () => {
+    const cli = join(buildDir, 'bin', 'yotta.js');
+    for (const columns of [80, 104, 105, 200]) {
+      expect(await onTerminal(cli, ['--help'], columns, false), `${columns} columns`).toBe(await onTerminal(cli, ['--help'], columns, true));
+    }
+    expect(await onTerminal(cli, ['--help'], 200, false)).toBe(readFileSync(join(buildDir, 'dist', 'help-wide.txt'), 'utf8'));
+  });
+
+  it.runIf(hasScript)('is used on a terminal only at the widths it was rendered for', async () => {
+    // A copy of the build whose pre-rendered texts say so: the output tells which path printed it.
+    const copy = tempDir('yotta-help-copy-');
+    cpSync(buildDir, copy, { recursive: true, dereference: false });
+    writeFileSync(join(copy, 'dist', 'help.txt'), 'Usage: yotta (help.txt)\n');
+    writeFileSync(join(copy, 'dist', 'help-wide.txt'), `Usage: yotta (help-wide.txt)${' '.repeat(90)}\n`);
+    const cli = join(copy, 'bin', 'yotta.js');
+    expect(await onTerminal(cli, ['--help'], 80, false)).toBe('Usage: yotta (help.txt)\n');
+    expect(await onTerminal(cli, [], 150, false)).toBe(`Usage: yotta (help-wide.txt)${' '.repeat(90)}\n`);
+    for (const columns of [79, 100, 117]) expect(await onTerminal(cli, ['--help'], columns, false), `${columns} columns`).toMatch(/^Usage: yotta \[options\] \[command\]\n/);
   });
 
   it('is not used for anything but the bare root help', async () => {
