@@ -199,7 +199,7 @@ describe('yotta deploy list', () => {
     });
 
     it('names running deployments without a price', async () => {
-      expect(await totalLine([{ status: 'RUNNING', perHourPrice: '1.5' }, { status: 'RUNNING' }] as unknown as ElasticDeploymentDetail[])).toBe(
+      expect(totalLine([{ status: 'RUNNING', perHourPrice: '1.5' }, { status: 'RUNNING' }] as unknown as ElasticDeploymentDetail[])).toBe(
         'Total: $1.50/h for 2 running deployments (1 without a price)',
       );
     });

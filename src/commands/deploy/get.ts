@@ -93,7 +93,7 @@ export async function runGet(opts: GetOptions, ctx: Context): Promise<void> {
   const ui = createUi(ctx, opts.g);
   const showEnv = opts.showEnv === true;
   if (opts.watch) {
-    const make = await itemMakers(ui);
+    const make = itemMakers(ui);
     await withSession(ctx, opts.g, ui, async (session) => {
       let id: string;
       try {

@@ -92,7 +92,7 @@ export function runningTotal(list: readonly ElasticDeploymentDetail[]): { perHou
 }
 
 /** The table's last line: `Total: $7.80/h for 2 running deployments`. */
-export async function totalLine(list: readonly ElasticDeploymentDetail[]): Promise<string> {
+export function totalLine(list: readonly ElasticDeploymentDetail[]): string {
   const { perHour, running, unpriced } = runningTotal(list);
   if (running === 0) return 'Total: $0.00/h (none running)';
   const without = unpriced > 0 ? ` (${unpriced} without a price)` : '';
@@ -102,7 +102,7 @@ export async function totalLine(list: readonly ElasticDeploymentDetail[]): Promi
 /** The human form: the table (or "No deployments.") and the total line after it. */
 async function printList(ui: Ui, list: readonly ElasticDeploymentDetail[]): Promise<void> {
   await printDeployments(ui, list);
-  if (Array.isArray(list) && list.length > 0) ui.out(await totalLine(list));
+  if (Array.isArray(list) && list.length > 0) ui.out(totalLine(list));
 }
 
 /**
@@ -116,7 +116,7 @@ export async function runList(opts: ListOptions, ctx: Context): Promise<void> {
   const ui = createUi(ctx, opts.g);
   const query = statusList ? { statusList } : {};
   if (opts.watch) {
-    const make = await itemMakers(ui);
+    const make = itemMakers(ui);
     await withSession(ctx, opts.g, ui, (session) =>
       runWatch(
         ui,

@@ -1,7 +1,7 @@
 /**
  * What `deploy apply` and `deploy diff` share: a spec file's documents matched to live deployments
  * by name, the field-by-field differences (environment values masked), what apply would do about
- * them, and how both show it. Imported lazily by their run functions.
+ * them, and how both show it.
  */
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Context } from '../../context.js';

@@ -279,11 +279,11 @@ export function captureUi(ui: Ui): { ui: Ui; text(): string } {
   return { ui: capture, text: () => text };
 }
 
-/** Builds the WatchItems of deployments and workers (format and status helpers loaded on first use). */
-export async function itemMakers(ui: Ui): Promise<{
+/** Builds the WatchItems of deployments and workers. */
+export function itemMakers(ui: Ui): {
   deployment(d: ElasticDeploymentDetail): WatchItem;
   worker(deploymentId: string, w: ElasticDeploymentWorkerDetail): WatchItem;
-}> {
+} {
   // Server data is read defensively (asRecord): an odd item shows as "-", it never ends the watch.
   return {
     deployment: (d) => {

@@ -115,7 +115,7 @@ async function watchWorkers(
   intervalMs: number | undefined,
 ): Promise<void> {
   const ui: Ui = session.ui;
-  const make = await itemMakers(ui);
+  const make = itemMakers(ui);
   let label = ref;
   await runWatch<WorkersPoll>(
     ui,
