@@ -11,45 +11,7 @@ import { parseDuration } from './duration.js';
 import { redactText } from './redact.js';
 import { escapeControls } from './text.js';
 import { COMMANDS, registerLazily } from './commands/index.js';
-
-/** Output formats of `-o/--output`. */
-export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-/** The global flags, as every command sees them (`cmd.optsWithGlobals()`). */
-export interface GlobalOptions {
-  baseUrl?: string;
-  profile?: string;
-  output?: OutputFormat;
-  json?: boolean;
-  /** false with --no-color */
-  color: boolean;
-  /** false with --no-input */
-  input: boolean;
-  debug?: boolean;
-  quiet?: boolean;
-  sandbox?: boolean;
-  /** Request timeout in ms. */
-  timeout?: number;
-}
-
-/**
- * commander collector for repeatable options: `--env A=1 --env B=2` → ['A=1', 'B=2']. Here, on the
- * path every command loads, so that a command defining such an option needs no other module for it.
- */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-/** Reads the global options of the command being run, normalised (`--json` means `-o json`); `--json` with another `-o` is a usage error. */
-export function globalsOf(cmd: Command): GlobalOptions {
-  const all = cmd.optsWithGlobals<GlobalOptions>();
-  if (all.json && all.output !== undefined && all.output !== 'json') {
-    throw new UsageError(`--json and -o ${all.output} ask for two different outputs`, 'Give one of them.');
-  }
-  const output: OutputFormat | undefined = all.json ? 'json' : all.output;
-  return { ...all, output };
-}
+import { OUTPUT_FORMATS } from './globals.js';
 
 const EXAMPLES = `
 Examples:

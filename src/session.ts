@@ -3,7 +3,7 @@
  * With --sandbox the client talks to an in-process emulator whose state persists in the config folder.
  */
 import type { Context } from './context.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './globals.js';
 import type { TraceEvent } from './api/client.js';
 import { ApiClient, validateBaseUrl } from './api/client.js';
 import type { ResolvedSettings } from './config/settings.js';

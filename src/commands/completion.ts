@@ -5,8 +5,8 @@
 import type { Command } from 'commander';
 import { Argument } from 'commander';
 import type { Context } from '../context.js';
-import type { GlobalOptions } from '../main.js';
-import { globalsOf } from '../main.js';
+import type { GlobalOptions } from '../globals.js';
+import { globalsOf } from '../globals.js';
 
 /** Shells `yotta completion` writes a script for. */
 export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;

@@ -1,8 +1,8 @@
 /** Registers `yotta config get|set|unset|list`: the settings of a profile in yotta's config file. */
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
-import type { GlobalOptions } from '../main.js';
-import { globalsOf } from '../main.js';
+import type { GlobalOptions } from '../globals.js';
+import { globalsOf } from '../globals.js';
 import { UsageError } from '../errors.js';
 import { looksSecret } from '../redact.js';
 import type { Ui } from '../output/ui.js';

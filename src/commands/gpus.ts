@@ -1,8 +1,8 @@
 /** `yotta gpus`: the GPU types Yotta documents, with the code to use in specs and flags. */
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
-import type { GlobalOptions } from '../main.js';
-import { globalsOf } from '../main.js';
+import type { GlobalOptions } from '../globals.js';
+import { globalsOf } from '../globals.js';
 import { createUi } from '../output/ui.js';
 import { GPU_TYPES } from '../gpus.js';
 import { printMachine } from '../output/render.js';

@@ -4,7 +4,7 @@
  * call bounded by a short deadline, and every failure simply offers nothing.
  */
 import type { Context } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../globals.js';
 import type { ElasticDeploymentDetail } from '../api/types.js';
 
 /** The cache file, inside configDir(). */

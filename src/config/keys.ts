@@ -1,21 +1,11 @@
 /** The keys `yotta config` reads and writes, what each means, and the checks on their values. */
 import { UsageError } from '../errors.js';
-import type { OutputFormat } from '../main.js';
 import { parseDuration } from '../duration.js';
 import { validateBaseUrl } from '../api/client.js';
 import { editDistance } from '../spec/suggest.js';
 
-// The -o formats, spelled out so that src/config never loads main.ts (and with it every command) at
-// run time; the Record type makes tsc fail here if main.ts's OUTPUT_FORMATS gains or loses one.
-const FORMAT_SET: Record<OutputFormat, true> = { table: true, wide: true, json: true, yaml: true };
-
-/** The values of the `output` key: the formats of `-o`. */
-export const OUTPUT_FORMATS = Object.keys(FORMAT_SET) as OutputFormat[];
-
-/** Whether `value` is an output format. */
-export function isOutputFormat(value: string): value is OutputFormat {
-  return Object.hasOwn(FORMAT_SET, value);
-}
+export { OUTPUT_FORMATS, isOutputFormat } from '../globals.js';
+import { OUTPUT_FORMATS, isOutputFormat } from '../globals.js';
 
 /** Keys a user may set with `yotta config set`. (`api-key` is stored too, but only by `auth login`.) */
 export const CONFIG_KEYS = ['base-url', 'output', 'wait-timeout'] as const;

@@ -12,7 +12,7 @@
  * CLI's file only when a field is still missing.
  */
 import type { Context } from '../context.js';
-import type { GlobalOptions, OutputFormat } from '../main.js';
+import type { GlobalOptions, OutputFormat } from '../globals.js';
 import { OUTPUT_FORMATS, isOutputFormat } from './keys.js';
 import { AuthError, ConfigError, UsageError, YottaError } from '../errors.js';
 import { parseDuration } from '../duration.js';

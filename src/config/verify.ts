@@ -3,7 +3,7 @@
  * the same session as every other command so that --debug, --timeout, proxies and Ctrl-C behave alike.
  */
 import type { Context } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../globals.js';
 import type { Ui } from '../output/ui.js';
 import { ApiError, ExitCode } from '../errors.js';
 import { withSession } from '../session.js';

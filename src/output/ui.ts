@@ -6,7 +6,7 @@
  */
 import type { Context } from '../context.js';
 import { colorEnabled } from '../context.js';
-import type { GlobalOptions, OutputFormat } from '../main.js';
+import type { GlobalOptions, OutputFormat } from '../globals.js';
 import type { Colors } from './colors.js';
 import { colors } from './colors.js';
 import type { Spinner } from './spinner.js';

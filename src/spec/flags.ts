@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { SERVICE_MODES } from '../api/types.js';
 import type { EnvironmentVar, Resource, ServiceMode } from '../api/types.js';
 import { UsageError } from '../errors.js';
-import { collect } from '../main.js';
+import { collect } from '../globals.js';
 import type { DeploySpec } from './schema.js';
 
 /** A partial spec from flags, plus a resource patch that is resolved against the file's resources. */

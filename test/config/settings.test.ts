@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GlobalOptions } from '../../src/main.js';
+import type { GlobalOptions } from '../../src/globals.js';
 import {
   describeApiKeySource,
   describeBaseUrlSource,

@@ -1,6 +1,6 @@
 /** Deployments and workers as the API sends them, for the output tests. */
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../../src/api/types.js';
-import type { GlobalOptions } from '../../src/main.js';
+import type { GlobalOptions } from '../../src/globals.js';
 import { createUi } from '../../src/output/ui.js';
 import type { Ui } from '../../src/output/ui.js';
 import { testContext } from '../helpers/cli.js';

@@ -1,8 +1,8 @@
 /** `yotta auth login`: read a key (hidden prompt or stdin), check it with the API, store it in the profile. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
-import { globalsOf } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
+import { globalsOf } from '../../globals.js';
 import { AuthError, UsageError } from '../../errors.js';
 import { displayKey } from '../../redact.js';
 import { createUi } from '../../output/ui.js';

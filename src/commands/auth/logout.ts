@@ -1,8 +1,8 @@
 /** `yotta auth logout`: remove the stored key of a profile. Leaves ~/.yotta/config and the environment alone. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
-import { globalsOf } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
+import { globalsOf } from '../../globals.js';
 import { YottaError } from '../../errors.js';
 import { createUi } from '../../output/ui.js';
 import { chosenProfile } from '../../config/settings.js';

@@ -1,8 +1,8 @@
 /** `yotta auth status`: which key is in use, where it came from, the base URL, and whether the API accepts the key. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
-import { globalsOf } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
+import { globalsOf } from '../../globals.js';
 import { AuthError, UsageError } from '../../errors.js';
 import { displayKey } from '../../redact.js';
 import type { Ui } from '../../output/ui.js';

@@ -5,7 +5,7 @@
  */
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
 import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
 import type { ActionResult, ActionResultJson } from '../../output/render.js';

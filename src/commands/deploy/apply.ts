@@ -1,8 +1,8 @@
 /** `yotta deploy apply -f FILE`: makes the deployments named in a spec file match it — create, scale or update each. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
-import { globalsOf } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
+import { globalsOf } from '../../globals.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail, UpdateDeploymentRequest } from '../../api/types.js';
 import type { Ui } from '../../output/ui.js';
 import type { ActionErrorJson } from '../../output/render.js';

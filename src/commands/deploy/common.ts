@@ -68,7 +68,7 @@ export function parseWorkerStatuses(values: string[] | undefined): string[] | un
 }
 
 /** commander collector for repeatable options (defined beside the global options). */
-export { collect } from '../../main.js';
+export { collect } from '../../globals.js';
 
 /**
  * Turns a reference into a deployment id: an id is used as it is; a name is looked up with one list

@@ -1,8 +1,8 @@
 /** `yotta deploy create`: a new deployment from a spec file, flags, or both (flags win). */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
-import { globalsOf } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
+import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import type { ParsedSpecDoc } from '../../spec/index.js';

@@ -1,8 +1,8 @@
 /** `yotta deploy diff -f FILE`: how the deployments named in a spec file differ from it, field by field. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
-import { globalsOf } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
+import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { ActionErrorJson } from '../../output/render.js';
 import type { SpecDifference } from '../../spec/index.js';

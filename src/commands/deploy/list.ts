@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
-import type { GlobalOptions } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
 import type { Ui } from '../../output/ui.js';
-import { globalsOf } from '../../main.js';
+import { globalsOf } from '../../globals.js';
 import { collect, parseDeploymentStatuses } from './common.js';
 import { WATCH_HELP, addWatchFlags, checkWatchFlags, runWatch, itemMakers, captureUi } from './watch.js';
 import { createUi } from '../../output/ui.js';

@@ -1,8 +1,8 @@
 /** `yotta deploy scale <id|name> <workers>`: sets how many workers a deployment runs. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
-import { globalsOf } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
+import { globalsOf } from '../../globals.js';
 import { addWaitFlags, describeState, reachedTarget } from './waiting.js';
 import { cell } from '../../output/format.js';
 import { ActionRun, checkRefs, explainError, readAfter, waitTimeoutOf } from './actions.js';

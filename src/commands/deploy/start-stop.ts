@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { globalsOf } from '../../main.js';
+import { globalsOf } from '../../globals.js';
 import type { StartStopOptions } from './actions.js';
 import { collect } from './common.js';
 import { addWaitFlags } from './waiting.js';

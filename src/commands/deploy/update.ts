@@ -1,8 +1,8 @@
 /** `yotta deploy update`: changes a STOPPED deployment from a spec file and/or flags. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
-import { globalsOf } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
+import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import { ApiError, ExitCode, NetworkError, SpecError, UsageError, YottaError } from '../../errors.js';
 import type { SpecProblem } from '../../errors.js';

@@ -13,7 +13,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../../api/types.js';
-import type { GlobalOptions } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
 import type { Ui } from '../../output/ui.js';
 import { parseDuration, formatDuration } from '../../duration.js';
 import { ApiError, ExitCode, isInterruption, NetworkError, UsageError } from '../../errors.js';

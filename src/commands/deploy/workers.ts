@@ -1,8 +1,8 @@
 /** `yotta deploy workers`: a deployment's workers, once or watched until Ctrl-C. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { GlobalOptions } from '../../main.js';
-import { globalsOf } from '../../main.js';
+import type { GlobalOptions } from '../../globals.js';
+import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
