@@ -39,6 +39,12 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [number, string]> = [
 /** Base of every expected error: carries its exit code and an optional hint (the next thing to try). */
 export class YottaError extends Error {
   override name = 'YottaError';
+  /**
+   * Fields the JSON error object carries beside exitCode, code, httpStatus, message and hint: e.g. the
+   * `id` of a deployment that was created before a wait failed, or `"outcome": "unknown"` and the
+   * `check` command after an interrupted write.
+   */
+  readonly extra: Record<string, unknown> = {};
   constructor(
     message: string,
     readonly exitCode: number = ExitCode.ERROR,

@@ -47,6 +47,24 @@ export function globalsOf(cmd: Command): GlobalOptions {
   return { ...all, output };
 }
 
+/** The `output` setting of each run's profile, once read (keyed by the run's Context). */
+const profileFormats = new WeakMap<object, OutputFormat | null>();
+
+/** Records the profile's `output` setting for this run (null: the profile has none, or it could not be read). */
+export function recordProfileFormat(ctx: object, format: OutputFormat | undefined): void {
+  profileFormats.set(ctx, format ?? null);
+}
+
+/** Whether this run's profile format still needs reading: neither `--json` nor `-o` decided, and not read yet. */
+export function profileFormatUnknown(ctx: object, g: Pick<GlobalOptions, 'json' | 'output'>): boolean {
+  return !g.json && g.output === undefined && !profileFormats.has(ctx);
+}
+
+/** The output format of the run `ctx` belongs to: resolveOutput over its flags and its profile's setting. */
+export function outputOf(ctx: object, g: Pick<GlobalOptions, 'json' | 'output'>): OutputFormat {
+  return resolveOutput(g, profileFormats.get(ctx) ?? undefined);
+}
+
 /**
  * The output format of a run, decided once: `--json` or `-o` win; then the profile's `output`
  * setting; then a table. Success output, errors and prompts all follow what this returns.

@@ -5,13 +5,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Context } from './context.js';
 import { colorEnabled } from './context.js';
-import { colors, loadColors } from './output/colors.js';
+import { loadColors } from './output/colors.js';
 import { EXIT_CODE_HELP, ExitCode, InterruptedError, isInterruption, QuietExit, UsageError, YottaError } from './errors.js';
 import { parseDuration } from './duration.js';
-import { redactText } from './redact.js';
+import { redactText, secretsOf } from './redact.js';
 import { escapeControls } from './text.js';
 import { COMMANDS, registerLazily } from './commands/index.js';
-import { OUTPUT_FORMATS } from './globals.js';
+import type { GlobalOptions } from './globals.js';
+import { OUTPUT_FORMATS, globalsOf, profileFormatUnknown, recordProfileFormat } from './globals.js';
+import { createUi } from './output/ui.js';
+import { profileOutputFormat } from './config/settings.js';
 
 const EXAMPLES = `
 Examples:
@@ -97,6 +100,12 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
     program.outputHelp();
     return ExitCode.OK;
   }
+  // The output mode is decided once, before the command runs: its flags, then its profile's
+  // `output` setting (globals.ts). Success output, prompts and errors all read that decision.
+  program.hook('preAction', async (_root, action) => {
+    const g = globalsOrNothing(action);
+    if (profileFormatUnknown(ctx, g)) recordProfileFormat(ctx, await profileOutputFormat(ctx, g));
+  });
   try {
     // chalk costs startup time: load it only when stdout or stderr may be coloured.
     const noColor = argv.includes('--no-color');
@@ -104,20 +113,30 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.OK;
   } catch (err) {
-    return reportError(err, ctx, argv);
+    // A usage error from commander comes before the hook above: decide the output mode now, the same way.
+    const g = globalsOrNothing(program);
+    if (profileFormatUnknown(ctx, g)) recordProfileFormat(ctx, await profileOutputFormat(ctx, g));
+    return reportError(err, ctx, g);
   }
 }
 
-/** Prints an error once, as text or (with --json) as one JSON object, and returns its exit code. */
-export function reportError(err: unknown, ctx: Context, argv: string[]): number {
-  const wantsJson = argv.includes('--json') || /(^|\s)(-o|--output)(\s|=)json\b/.test(argv.join(' '));
-  const debug = argv.includes('--debug');
-  const noColor = argv.includes('--no-color');
+/** The global options as parsed so far (a failed parse may stop part-way), without the --json/-o conflict check. */
+function globalsOrNothing(cmd: Command): GlobalOptions {
+  try {
+    return globalsOf(cmd);
+  } catch {
+    const all = cmd.optsWithGlobals<GlobalOptions>();
+    return { ...all, output: all.json ? 'json' : all.output };
+  }
+}
+
+/**
+ * Maps an error to the YottaError the user sees, prints it once through the Ui's one error printer
+ * (text, or JSON under json/yaml output), and returns its exit code.
+ */
+export function reportError(err: unknown, ctx: Context, g: GlobalOptions): number {
   // The command already printed its result; the exit code is all that is left to give.
   if (err instanceof QuietExit) return err.exitCode;
-  // An error we did not foresee may quote what it was given, the key from the environment included.
-  const secrets = [ctx.env.YOTTA_API_KEY?.trim()];
-  const shown = (text: string): string => escapeControls(redactText(text, secrets), 'keep');
   let error: YottaError;
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
@@ -132,29 +151,11 @@ export function reportError(err: unknown, ctx: Context, argv: string[]): number 
   } else {
     const e = err instanceof Error ? err : new Error(String(err));
     error = new YottaError(`unexpected error: ${e.message}`, ExitCode.ERROR, 'This is a bug in yotta; run again with --debug and report it.');
-    if (debug && e.stack) ctx.stderr.write(shown(e.stack) + '\n');
   }
-  if (wantsJson) {
-    const d = (error as { details?: { code?: number; httpStatus?: number } }).details;
-    ctx.stderr.write(
-      JSON.stringify({
-        error: {
-          exitCode: error.exitCode,
-          code: d?.code ?? null,
-          httpStatus: d?.httpStatus ?? null,
-          message: redactText(error.message, secrets),
-          ...(error.hint ? { hint: redactText(error.hint, secrets) } : {}),
-        },
-      }) + '\n',
-    );
-  } else {
-    const label = colors(colorEnabled(ctx.stderr, ctx.env, noColor)).red('Error:');
-    ctx.stderr.write(`${label} ${shown(error.message)}\n`);
-    if (error.hint) ctx.stderr.write(`${shown(error.hint)}\n`);
-  }
-  if (debug && err instanceof Error && err.stack && !(err instanceof CommanderError) && err instanceof YottaError) {
-    ctx.stderr.write(shown(err.stack) + '\n');
-  }
+  const ui = createUi(ctx, g);
+  ui.error(error);
+  // The stack, for a bug report: only under --debug, masked and escaped like every other line.
+  const stack = err instanceof Error && !(err instanceof CommanderError) ? err.stack : undefined;
+  if (g.debug && stack) ctx.stderr.write(escapeControls(redactText(stack, secretsOf(ctx)), 'keep') + '\n');
   return error.exitCode;
 }
-

@@ -31,3 +31,19 @@ export function redactText(text: string, secrets: ReadonlyArray<string | undefin
   }
   return out;
 }
+
+/** The secrets each run has used (its API key, passwords read from stdin…), keyed by the run's Context. */
+const runSecrets = new WeakMap<object, Set<string>>();
+
+/** Remembers a secret this run holds, so that every error and trace it prints masks it. */
+export function registerSecret(ctx: object, secret: string | undefined): void {
+  if (!secret || secret.length < 4) return;
+  let set = runSecrets.get(ctx);
+  if (!set) runSecrets.set(ctx, (set = new Set()));
+  set.add(secret);
+}
+
+/** Every secret this run must not show: those registered, and the key in the environment. */
+export function secretsOf(ctx: { env: Readonly<Record<string, string | undefined>> }): string[] {
+  return [...(runSecrets.get(ctx) ?? []), ctx.env.YOTTA_API_KEY?.trim() ?? ''].filter((s) => s.length >= 4);
+}

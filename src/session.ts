@@ -9,6 +9,7 @@ import { ApiClient, validateBaseUrl } from './api/client.js';
 import type { ResolvedSettings } from './config/settings.js';
 import { requireApiKey, resolveSettings } from './config/settings.js';
 import type { Ui } from './output/ui.js';
+import { registerSecret } from './redact.js';
 
 /** What a command needs to talk to the API. */
 export interface Session {
@@ -22,7 +23,6 @@ export interface Session {
 /** Opens a session for a command: resolves settings, checks the key, builds the client. No request is sent. */
 export async function openSession(ctx: Context, g: GlobalOptions, ui: Ui): Promise<Session> {
   const settings = await resolveSettings(ctx, g);
-  ui.useProfileFormat(settings.output);
   let stopSandbox: (() => Promise<void>) | undefined;
   let baseUrl = settings.baseUrl;
   let apiKey: string;
@@ -40,6 +40,7 @@ export async function openSession(ctx: Context, g: GlobalOptions, ui: Ui): Promi
     apiKey = requireApiKey(settings);
     validateBaseUrl(baseUrl);
   }
+  registerSecret(ctx, apiKey);
   const trace = g.debug ? (e: TraceEvent) => ui.debug(formatTrace(e)) : undefined;
   const client = new ApiClient({
     baseUrl,

@@ -198,3 +198,20 @@ export function requireApiKey(s: ResolvedSettings): string {
     ].join('\n'),
   );
 }
+
+/**
+ * The `output` setting of the chosen profile, for deciding the output mode before a command runs
+ * (and before an error is printed); undefined when there is none or the config cannot be read —
+ * the command itself reports a bad config file.
+ */
+export async function profileOutputFormat(ctx: Context, g: Pick<GlobalOptions, 'profile'>): Promise<OutputFormat | undefined> {
+  try {
+    const profile = chosenProfile(ctx, g);
+    const configFile = configFilePath(ctx);
+    const stored = getProfile(await readConfigFile(configFile), profile);
+    const value = stored?.output;
+    return value !== undefined && isOutputFormat(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -7,6 +7,10 @@
 import type { Context } from '../context.js';
 import { colorEnabled } from '../context.js';
 import type { GlobalOptions, OutputFormat } from '../globals.js';
+import { isMachineFormat, outputOf } from '../globals.js';
+import type { YottaError } from '../errors.js';
+import { redactText, secretsOf } from '../redact.js';
+import { escapeControls } from '../text.js';
 import type { Colors } from './colors.js';
 import { colors } from './colors.js';
 import type { Spinner } from './spinner.js';
@@ -15,12 +19,10 @@ import { createSpinner } from './spinner.js';
 /** The output side of one command run. */
 export interface Ui {
   readonly ctx: Context;
-  /** `-o` format; `--json` is `json`; else the profile's `output`; default `table`. */
+  /** The run's output format, from globals.ts's outputOf: `--json`/`-o`, else the profile's `output`, else `table`. */
   readonly format: OutputFormat;
   /** json or yaml: stdout is a document for programs, and stderr stays silent but for warnings and errors. */
   readonly machine: boolean;
-  /** Uses the profile's `output` setting when neither -o nor --json was given (called once settings are read). */
-  useProfileFormat(format: OutputFormat | undefined): void;
   /** Whether stdout text is coloured. */
   readonly color: boolean;
   /** --quiet: results only; no narration, hints or spinners. */
@@ -43,6 +45,12 @@ export interface Ui {
   next(message: string, command: string): void;
   /** A --debug line on stderr (e.g. an HTTP trace); shown only with --debug, then whatever else is set. */
   debug(message: string): void;
+  /**
+   * The one error printer: `Error: message` and its hint as text, or under json output one
+   * JSON object `{"error": {exitCode, code, httpStatus, message, hint?, ...}}` on stderr. Every
+   * secret the run holds is masked and control characters are escaped.
+   */
+  error(error: YottaError): void;
   /** A spinner on stderr; it animates only on a colour-capable stderr TTY, never with --json/-o yaml/--quiet. */
   spinner(text: string): Spinner;
 }
@@ -53,13 +61,13 @@ function line(text: string): string {
 
 /** Builds the Ui for a command from its context and global flags. Synchronous and cheap: nothing heavy is imported. */
 export function createUi(ctx: Context, g: GlobalOptions): Ui {
-  let format: OutputFormat = g.json ? 'json' : (g.output ?? 'table');
-  let machine = format === 'json' || format === 'yaml';
+  const format = outputOf(ctx, g);
+  const machine = isMachineFormat(format);
   const noColorFlag = g.color === false;
   const color = colorEnabled(ctx.stdout, ctx.env, noColorFlag);
   const errColor = colorEnabled(ctx.stderr, ctx.env, noColorFlag);
   const quiet = g.quiet === true;
-  let narrate = !quiet && !machine;
+  const narrate = !quiet && !machine;
   const c = colors(color);
   const ce = colors(errColor);
   // FORCE_COLOR may colour a pipe, but an animation needs a real terminal; NO_COLOR and TERM=dumb
@@ -70,18 +78,8 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
 
   const ui: Ui = {
     ctx,
-    get format() {
-      return format;
-    },
-    get machine() {
-      return machine;
-    },
-    useProfileFormat(profileFormat) {
-      if (g.json || g.output || !profileFormat) return;
-      format = profileFormat;
-      machine = format === 'json' || format === 'yaml';
-      narrate = !quiet && !machine;
-    },
+    format,
+    machine,
     color,
     quiet,
     // stdin last: reading it creates its stream, which a command that never prompts does not need.
@@ -105,6 +103,29 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
     },
     debug(message) {
       if (g.debug) err(ce.dim(message));
+    },
+    error(error) {
+      const secrets = secretsOf(ctx);
+      if (format === 'json') {
+        const details = (error as { details?: { code?: number; httpStatus?: number } }).details;
+        const { exitCode, message, hint, extra } = error;
+        ctx.stderr.write(
+          JSON.stringify({
+            error: {
+              exitCode,
+              code: details?.code ?? null,
+              httpStatus: details?.httpStatus ?? null,
+              message: redactText(message, secrets),
+              ...(hint ? { hint: redactText(hint, secrets) } : {}),
+              ...extra,
+            },
+          }) + '\n',
+        );
+        return;
+      }
+      const shown = (text: string): string => escapeControls(redactText(text, secrets), 'keep');
+      err(`${ce.red('Error:')} ${shown(error.message)}`);
+      if (error.hint) err(shown(error.hint));
     },
     spinner(text) {
       return createSpinner({

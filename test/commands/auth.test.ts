@@ -266,11 +266,11 @@ describe('yotta auth status', () => {
 describe('yotta auth logout', () => {
   it('removes the stored key and keeps the rest of the profile', async () => {
     const h = home();
-    writeOurs(h, { default: { 'api-key': KEY, output: 'json' }, other: { 'api-key': KEY } });
+    writeOurs(h, { default: { 'api-key': KEY, output: 'wide' }, other: { 'api-key': KEY } });
     const r = await yotta(['auth', 'logout'], h);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`Removed the API key of profile "default" from ${h.file}`);
-    expect(read(h.file).profiles).toEqual({ default: { output: 'json' }, other: { 'api-key': KEY } });
+    expect(read(h.file).profiles).toEqual({ default: { output: 'wide' }, other: { 'api-key': KEY } });
     expect(sandbox.requests).toEqual([]);
   });
 

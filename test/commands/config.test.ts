@@ -28,10 +28,13 @@ describe('yotta config set/get/unset/list', () => {
     expect(mode(h.file)).toBe(0o600);
     expect(mode(h.cfgDir)).toBe(0o700);
 
-    expect(await runCli(['config', 'get', 'output'], { homeDir: h.homeDir })).toMatchObject({ code: 0, stdout: 'json\n' });
+    // The profile's own `output: json` now applies to every command of that profile, config get included.
+    r = await runCli(['config', 'get', 'output'], { homeDir: h.homeDir });
+    expect(JSON.parse(r.stdout)).toEqual({ profile: 'default', key: 'output', value: 'json' });
+    expect(await runCli(['config', 'get', 'output', '-o', 'table'], { homeDir: h.homeDir })).toMatchObject({ code: 0, stdout: 'json\n' });
     r = await runCli(['--profile', 'staging', 'config', 'get', 'base-url', '--json'], { homeDir: h.homeDir });
     expect(JSON.parse(r.stdout)).toEqual({ profile: 'staging', key: 'base-url', value: 'https://staging.example.com' });
-    r = await runCli(['config', 'get', 'base-url'], { homeDir: h.homeDir });
+    r = await runCli(['config', 'get', 'base-url', '-o', 'table'], { homeDir: h.homeDir });
     expect(r).toMatchObject({ code: 0, stdout: '' });
     expect(r.stderr).toContain('base-url is not set in profile "default"');
     r = await runCli(['config', 'get', 'base-url', '--json'], { homeDir: h.homeDir });
@@ -41,10 +44,10 @@ describe('yotta config set/get/unset/list', () => {
     expect(r.stdout).toBe('base-url      https://staging.example.com\nwait-timeout  20m\n');
     r = await runCli(['config', 'list', '--all', '--json'], { homeDir: h.homeDir });
     expect(JSON.parse(r.stdout)).toEqual({ file: h.file, profiles: read(h.file).profiles });
-    r = await runCli(['config', 'list', '--all'], { homeDir: h.homeDir });
+    r = await runCli(['config', 'list', '--all', '-o', 'table'], { homeDir: h.homeDir });
     expect(r.stdout).toBe('[default]\noutput  json\n\n[staging]\nbase-url      https://staging.example.com\nwait-timeout  20m\n');
 
-    r = await runCli(['config', 'unset', 'output'], { homeDir: h.homeDir });
+    r = await runCli(['config', 'unset', 'output', '-o', 'table'], { homeDir: h.homeDir });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Removed output from profile "default"');
     expect(read(h.file).profiles.default).toBeUndefined();

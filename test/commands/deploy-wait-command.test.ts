@@ -201,7 +201,7 @@ describe('yotta deploy wait', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(NetworkError);
-    expect(reportError(err, ctx, ['deploy', 'wait', ref, '--for', 'workers=2'])).toBe(7);
+    expect(reportError(err, ctx, { color: false, input: true })).toBe(7);
     expect(stdout.text).toBe('');
     expect(stderr.text.split('\n').slice(-3)).toEqual([
       `Error: the server did not answer in time: GET ${path(d.id)} timed out after 100ms (after 3 attempts)`,

@@ -300,8 +300,8 @@ describe('the API key never appears in argv, output, errors, --debug traces, cra
   it('a crash report (an unexpected error quoting the key, under --debug) does not show it', () => {
     const { ctx, stderr } = testContext({ env: { YOTTA_API_KEY: KEY } });
     const err = new TypeError(`Invalid header value for X-API-Key: ${KEY}`);
-    for (const argv of [['--debug', 'deploy', 'list'], ['--debug', '--json', 'deploy', 'list']]) {
-      const code = reportError(err, ctx, argv);
+    for (const g of [{ debug: true, color: true, input: true }, { debug: true, json: true, output: 'json' as const, color: true, input: true }]) {
+      const code = reportError(err, ctx, g);
       counts.add('Key', 'crash report (unexpected error quoting the key) in text and JSON, --debug');
       expect(code).toBe(1);
     }
