@@ -10,7 +10,8 @@ import { EXIT_CODE_HELP, ExitCode, InterruptedError, isInterruption, QuietExit, 
 import { parseDuration } from './duration.js';
 import { redactText, secretsOf } from './redact.js';
 import { escapeControls } from './text.js';
-import { COMMANDS, registerLazily } from './commands/index.js';
+import { COMMANDS } from './commands/index.js';
+import { registerLazily } from './commands/registry.js';
 import type { GlobalOptions } from './globals.js';
 import { OUTPUT_FORMATS, globalsOf, profileFormatUnknown, recordProfileFormat } from './globals.js';
 import { createUi } from './output/ui.js';
@@ -66,7 +67,9 @@ export async function buildProgram(ctx: Context, argv?: readonly string[]): Prom
     )
     .addHelpText('after', EXAMPLES + exitCodeHelp());
 
-  await registerLazily(program, ctx, COMMANDS, argv ? commandWords(program, argv) : undefined);
+  const words = argv ? commandWords(program, argv) : undefined;
+  // `yotta completion <shell>` describes every command, so it gets the whole tree to read.
+  await registerLazily(program, ctx, COMMANDS, words?.[0] === 'completion' ? undefined : words);
   return program;
 }
 

@@ -18,6 +18,8 @@ export const COMPLETE_KINDS = ['deployments'] as const;
 /** Options of `completion`. */
 export interface CompletionOptions {
   shell: CompletionShell;
+  /** The running command: its root is the program, with every command registered (see main.ts). */
+  command: Command;
 }
 
 /** Options of `__complete`. */
@@ -47,8 +49,8 @@ Examples:
   $ yotta completion zsh > "\${fpath[1]}/_yotta"             zsh (then start a new shell)
   $ yotta completion fish > ~/.config/fish/completions/yotta.fish`,
     )
-    .action(async (shell: CompletionShell) => {
-      await runCompletion({ shell }, ctx);
+    .action(async (shell: CompletionShell, _opts: unknown, command: Command) => {
+      await runCompletion({ shell, command }, ctx);
     });
 }
 
@@ -65,8 +67,11 @@ export function registerComplete(program: Command, ctx: Context): void {
 
 /** Prints the completion script for `opts.shell`, generated from the program's current commands and flags. */
 export async function runCompletion(opts: CompletionOptions, ctx: Context): Promise<void> {
-  const [{ buildProgram }, { buildModel }] = await Promise.all([import('../main.js'), import('../completion/model.js')]);
-  const model = buildModel(await buildProgram(ctx));
+  const { buildModel } = await import('../completion/model.js');
+  // The program this runs in: main() registered the whole command tree for `completion`.
+  let program = opts.command;
+  while (program.parent) program = program.parent;
+  const model = buildModel(program);
   let script: string;
   switch (opts.shell) {
     case 'bash':

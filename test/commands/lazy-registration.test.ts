@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, commandWords } from '../../src/main.js';
 import { COMMANDS } from '../../src/commands/index.js';
-import type { LazyCommand } from '../../src/commands/index.js';
+import type { LazyCommand } from '../../src/commands/registry.js';
 import { DEPLOY_VERBS } from '../../src/commands/deploy/index.js';
 import { AUTH_VERBS } from '../../src/commands/auth/index.js';
 import { runCli, testContext } from '../helpers/cli.js';

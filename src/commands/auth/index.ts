@@ -1,8 +1,8 @@
 /** Registers the `yotta auth` command group: one file per verb beside this one, each imported only when needed. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { LazyCommand, Words } from '../index.js';
-import { registerLazily } from '../index.js';
+import type { LazyCommand, WantedCommands } from '../registry.js';
+import { registerLazily } from '../registry.js';
 
 /** The verbs, in the order help lists them. */
 export const AUTH_VERBS: readonly LazyCommand[] = [
@@ -11,8 +11,8 @@ export const AUTH_VERBS: readonly LazyCommand[] = [
   { names: ['logout'], load: async () => (await import('./logout.js')).registerLogout },
 ];
 
-/** Adds `auth` and, of login|status|logout, those `words` asks for (see Words). */
-export async function registerAuthCommands(program: Command, ctx: Context, words: Words): Promise<void> {
+/** Adds `auth` and, of login|status|logout, those `words` asks for (see WantedCommands). */
+export async function registerAuthCommands(program: Command, ctx: Context, words: WantedCommands): Promise<void> {
   const group = program
     .command('auth')
     .description('store, check and remove your Yotta API key')

@@ -8,7 +8,7 @@ import { displayKey } from '../../redact.js';
 import { createUi } from '../../output/ui.js';
 import { chosenProfile, keyHasBadCharacters, resolveSettings } from '../../config/settings.js';
 import { readAllStdin, readHiddenLine } from '../../config/prompt.js';
-import { checkKeyWithApi, isKeyRejected } from '../../config/verify.js';
+import { checkKeyWithApi, isKeyRejected } from '../../services/verify-key.js';
 import { readConfigFile, updateConfig } from '../../config/store.js';
 import { configFilePath } from '../../config/paths.js';
 

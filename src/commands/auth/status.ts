@@ -9,7 +9,7 @@ import type { Ui } from '../../output/ui.js';
 import { createUi } from '../../output/ui.js';
 import type { ApiKeySource, BaseUrlSource, ResolvedSettings } from '../../config/settings.js';
 import { describeApiKeySource, describeBaseUrlSource, requireApiKey, resolveSettings } from '../../config/settings.js';
-import { checkKeyWithApi, isKeyRejected } from '../../config/verify.js';
+import { checkKeyWithApi, isKeyRejected } from '../../services/verify-key.js';
 
 /** What `auth status --json` prints. The key only ever appears masked. */
 export interface AuthStatus {

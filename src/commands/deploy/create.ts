@@ -5,9 +5,9 @@ import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
-import type { ParsedSpecDoc } from '../../spec/index.js';
 import { UsageError, NetworkError } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
+import { readOneDoc, docWarnings } from '../../spec/one-doc.js';
 import { addWaitFlags, waitForDeployment } from './waiting.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
@@ -92,7 +92,7 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
   }
   const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy create');
   const { body, warnings } = spec.buildCreateRequest(doc, flags);
-  for (const w of specWarnings(doc, warnings)) ui.warn(w);
+  for (const w of docWarnings(doc, warnings)) ui.warn(w);
 
   if (opts.dryRun) {
     printJson(ui, body);
@@ -130,17 +130,6 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
     if (opts.wait) ui.next(`Created ${label}; it is RUNNING with every worker up.`, `yotta deploy workers ${shown.id}`);
     else ui.next(`Created ${label}.`, `yotta deploy workers ${shown.id} --watch`);
   });
-}
-
-/** Reads a spec file (stdin for `-`) that must hold exactly one document: create and update take one deployment. */
-export async function readOneDoc(file: string, ctx: Context, command: string): Promise<ParsedSpecDoc> {
-  const { readSpecFile, singleDoc } = await import('../../spec/index.js');
-  return singleDoc(await readSpecFile(file, ctx), command);
-}
-
-/** The file's own warnings (YAML) and the request's (unknown GPU type...), each once. */
-export function specWarnings(doc: ParsedSpecDoc | undefined, built: readonly string[]): string[] {
-  return [...new Set([...(doc?.warnings ?? []), ...built])];
 }
 
 /**

@@ -1,8 +1,8 @@
 /** Registers the `yotta deploy` command group: one file per verb beside this one, each imported only when needed. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { LazyCommand, Words } from '../index.js';
-import { registerLazily } from '../index.js';
+import type { LazyCommand, WantedCommands } from '../registry.js';
+import { registerLazily } from '../registry.js';
 
 /** The verbs, in the order help lists them. */
 export const DEPLOY_VERBS: readonly LazyCommand[] = [
@@ -20,8 +20,8 @@ export const DEPLOY_VERBS: readonly LazyCommand[] = [
   { names: ['diff'], load: async () => (await import('./diff.js')).registerDiff },
 ];
 
-/** Adds `deploy` and, of its verbs, those `words` asks for (see Words). */
-export async function registerDeployCommands(program: Command, ctx: Context, words: Words): Promise<void> {
+/** Adds `deploy` and, of its verbs, those `words` asks for (see WantedCommands). */
+export async function registerDeployCommands(program: Command, ctx: Context, words: WantedCommands): Promise<void> {
   const group = program
     .command('deploy')
     .description('create, list, change and remove Elastic Deployments')

@@ -9,7 +9,7 @@ import type { SpecProblem } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
 import type { SpecFlags } from '../../spec/flags.js';
 import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from './common.js';
-import { readOneDoc, specWarnings } from './create.js';
+import { readOneDoc, docWarnings } from '../../spec/one-doc.js';
 import { crossFieldProblems, problemText } from '../../spec/checks.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
@@ -123,7 +123,7 @@ export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void
     const id = live.id;
     const label = describeRef(id, live.name);
     const { body, warnings } = spec.buildUpdateRequest(live, doc, flags);
-    for (const w of specWarnings(doc, warnings)) ui.warn(w);
+    for (const w of docWarnings(doc, warnings)) ui.warn(w);
     const stopped = live.status === 'STOPPED';
     const stateProblem = `${label} is ${safeText(String(live.status))}; only a STOPPED deployment can be updated`;
     const stopCommand = `yotta deploy stop ${id} --wait`;
