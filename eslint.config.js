@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js', '*.mjs', '*.js', 'test/**/*.mjs', '.ci/**/*.mjs'],
+    files: ['bin/**/*.js', '*.mjs', '*.js', 'build/**/*.mjs', 'test/**/*.mjs', '.ci/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },
 );

@@ -80,11 +80,23 @@ describe('the pre-rendered root help', () => {
   });
 
   it('gives way to commander when the environment could change the text, with the same result here', async () => {
-    const fast = await yotta(['--help']);
-    const envs: Record<string, string>[] = [{ COLUMNS: '100' }, { CLICOLOR_FORCE: '1' }];
-    for (const env of envs) {
-      const r = await yotta(['--help'], env);
-      expect(r).toEqual(fast);
+    // A copy of the build whose pre-rendered help carries a mark: the mark shows which path printed.
+    const marked = tempDir('yotta-marked-build-');
+    cpSync(buildDir, marked, { recursive: true, dereference: false, verbatimSymlinks: true });
+    const helpFile = join(marked, 'dist', 'help.txt');
+    writeFileSync(helpFile, readFileSync(helpFile, 'utf8') + 'PRE-RENDERED\n');
+    const saved = buildDir;
+    buildDir = marked;
+    try {
+      expect((await yotta(['--help'])).stdout).toMatch(/PRE-RENDERED\n$/);
+      const expected = await commanderHelp(['--help']);
+      for (const env of [{ COLUMNS: '100' }, { CLICOLOR_FORCE: '1' }, { FORCE_COLOR: '0' }] as Record<string, string>[]) {
+        const r = await yotta(['--help'], env);
+        expect(r.stdout, JSON.stringify(env)).not.toContain('PRE-RENDERED');
+        expect(r, JSON.stringify(env)).toEqual({ code: 0, stdout: expected, stderr: '' });
+      }
+    } finally {
+      buildDir = saved;
     }
   });
 

@@ -33,10 +33,10 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
-/** A hash of what the build is made from: src/, the build script, the launcher and package.json. */
+/** A hash of what the build is made from: src/, build/ (the dependency patches), the build script, the launcher and package.json. */
 function sourceHash(): string {
   const h = createHash('sha256');
-  const files = [...filesUnder(join(ROOT, 'src')), ...['esbuild.config.mjs', 'bin/yotta.js', 'package.json', 'package-lock.json'].map((f) => join(ROOT, f))];
+  const files = [...filesUnder(join(ROOT, 'src')), ...filesUnder(join(ROOT, 'build')), ...['esbuild.config.mjs', 'bin/yotta.js', 'package.json', 'package-lock.json'].map((f) => join(ROOT, f))];
   for (const f of files.sort()) {
     h.update(relative(ROOT, f)).update('\0');
     if (existsSync(f)) h.update(readFileSync(f));
@@ -70,7 +70,7 @@ export function buildCli(): Promise<string> {
     if (existsSync(join(target, 'dist', 'cli.js'))) return target;
     const scratch = join(tmpdir(), `yotta-building-${process.pid}-${Date.now()}`);
     mkdirSync(join(scratch, 'bin'), { recursive: true });
-    for (const entry of ['src', 'node_modules']) symlinkSync(join(ROOT, entry), join(scratch, entry), 'dir');
+    for (const entry of ['src', 'build', 'node_modules']) symlinkSync(join(ROOT, entry), join(scratch, entry), 'dir');
     copyFileSync(join(ROOT, 'bin', 'yotta.js'), join(scratch, 'bin', 'yotta.js'));
     for (const file of ['package.json', 'esbuild.config.mjs']) copyFileSync(join(ROOT, file), join(scratch, file));
     await execFileAsync(process.execPath, [join(scratch, 'esbuild.config.mjs')], { cwd: scratch, timeout: 120_000 });

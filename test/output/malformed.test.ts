@@ -40,7 +40,7 @@ const formats = fc.constantFrom('table' as const, 'wide' as const);
 const env = fc.constantFrom({}, { FORCE_COLOR: '1' });
 
 describe('malformed data', () => {
-  it('never makes the list, workers or get views throw', async () => {
+  it('never makes the list, workers or get views throw, and never lets a control character through', async () => {
     await fc.assert(
       fc.asyncProperty(records, formats, env, fc.boolean(), fc.integer({ min: 1, max: 200 }), async (list, output, e, tty, width) => {
         const { ui, stdout } = makeUi({ output }, { env: e, stdoutTTY: tty });
@@ -48,7 +48,13 @@ describe('malformed data', () => {
         await printDeployments(ui, list as ElasticDeploymentDetail[]);
         await printWorkers(ui, list as ElasticDeploymentWorkerDetail[]);
         for (const d of list) await printDeployment(ui, d as ElasticDeploymentDetail, { showEnv: true });
-        expect(typeof stdout.text).toBe('string');
+        // Colour codes are ours; anything else below U+0020 (but the line break), DEL or C1 came from the data.
+        // eslint-disable-next-line no-control-regex
+        const shown = stdout.text.replace(/\x1b\[[0-9;]*m/g, '');
+        // eslint-disable-next-line no-control-regex
+        expect(shown).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+        // Every view printed something for every record: a header at least.
+        if (list.length > 0) expect(shown.split('\n').length).toBeGreaterThan(list.length);
       }),
       { numRuns: 300 },
     );

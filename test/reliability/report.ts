@@ -1,6 +1,7 @@
 /**
  * The reliability report: every suite in this folder counts what it ran and, when it ends, saves its
- * counts to .counts/<suite>.json and rewrites REPORT.md from all the count files there. Test files
+ * counts to .counts/<suite>.json. Only `npm run report` (YOTTA_WRITE_REPORT=1) also rewrites
+ * REPORT.md from all the count files there: running the tests writes no committed file. Test files
  * run in parallel workers, so each write is a rename of a complete file (atomic), and whichever
  * suite finishes last writes the full table. A suite run on its own updates its own rows only.
  *
@@ -49,14 +50,14 @@ export class Counts {
     this.rows.set(key, row);
   }
 
-  /** Saves this suite's counts and rewrites REPORT.md from every suite's. Call from afterAll. */
+  /** Saves this suite's counts and, under `npm run report`, rewrites REPORT.md from every suite's. Call from afterAll. */
   save(): void {
     mkdirSync(COUNTS_DIR, { recursive: true });
     // Sorted, so that tests finishing in another order (they run concurrently) give the same table.
     const rows = [...this.rows.values()].sort((a, b) => a.area.localeCompare(b.area) || a.what.localeCompare(b.what));
     const data: SuiteCounts = { suite: this.suite, order: this.order, title: this.title, rows };
     writeAtomically(join(COUNTS_DIR, `${this.suite}.json`), JSON.stringify(data, null, 2) + '\n');
-    writeAtomically(REPORT_FILE, renderReport(readAllCounts()));
+    if (process.env.YOTTA_WRITE_REPORT === '1') writeAtomically(REPORT_FILE, renderReport(readAllCounts()));
   }
 }
 
