@@ -61,10 +61,14 @@ function removeStaleBuilds(keep: string): void {
 let built: Promise<string> | undefined;
 
 /**
- * Builds the CLI once (per source version) and resolves to the folder holding bin/yotta.js.
- * Call it from beforeAll with a generous timeout.
+ * Builds the CLI once (per source version) and resolves to the folder holding bin/yotta.js; with
+ * YOTTA_TEST_BUILT_CLI set, that folder instead (an installed package). Call it from beforeAll with
+ * a generous timeout.
  */
 export function buildCli(): Promise<string> {
+  // CI points this at the packed tarball, built on another Node, installed with --omit=dev.
+  const given = process.env.YOTTA_TEST_BUILT_CLI;
+  if (given) return Promise.resolve(given);
   built ??= (async () => {
     const target = join(tmpdir(), `yotta-built-${sourceHash()}`);
     if (existsSync(join(target, 'dist', 'cli.js'))) return target;
