@@ -88,8 +88,9 @@ export function registerSandboxCommand(program: Command, ctx: Context): void {
     .description("start the sandbox over: delete its state file (every sandbox deployment)")
     .addOption(new Option('--state <file>', 'state file to delete (default: <config folder>/sandbox-state.json)'))
     .addHelpText('after', RESET_HELP_AFTER)
-    .action((opts: { state?: string }) => {
-      runSandboxReset({ state: opts.state }, ctx);
+    .action((opts: { state?: string }, command: Command) => {
+      // commander hands `--state` to `sandbox` (which has the same flag) wherever it is typed.
+      runSandboxReset({ state: opts.state ?? command.parent?.opts<{ state?: string }>().state }, ctx);
     });
 }
 
