@@ -200,7 +200,8 @@ export function validateCreate(body: unknown): CreateDeploymentRequest {
     resources: res,
     ...mins,
     containerVolumeInGb: volume,
-    ...(credentialId !== undefined ? { credentialId } : {}),
+    // An empty id is no credential, as it is on update.
+    ...(credentialId ? { credentialId } : {}),
     workers,
     serviceMode: mode,
     initializationCommand,
