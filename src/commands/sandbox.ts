@@ -49,9 +49,9 @@ Examples:
 `;
 
 const RESET_HELP_AFTER = `
-Deletes the sandbox's state file, so the next \`yotta --sandbox ...\` or \`yotta sandbox\` starts with no
-deployments. Only the sandbox's own file is touched, never a real deployment; a \`yotta sandbox\`
-already running on that file starts over too.
+Deletes the sandbox's state file, so the next \`yotta --sandbox ...\` or \`yotta sandbox\` starts
+with no deployments. Only the sandbox's own file is touched, never a real deployment; a
+\`yotta sandbox\` already running on that file starts over too.
 
 Examples:
   $ yotta sandbox reset

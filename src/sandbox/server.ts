@@ -66,7 +66,7 @@ export interface RecordedRequest {
   query: Record<string, string[]>;
   /** Header names lower-case; repeated headers joined with ", ". */
   headers: Record<string, string>;
-  /** The parsed JSON body; the raw text when it was not JSON; absent when empty. */
+  /** The JSON body, parsed losslessly (a bare integer beyond 2^53 as its digit string); the raw text when it was not JSON; absent when empty. */
   body?: unknown;
   /** The sandbox clock when it arrived. */
   at: number;
