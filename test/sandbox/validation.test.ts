@@ -104,6 +104,54 @@ describe('update and scale validation', () => {
     expect((await call(sb, 'POST', `/${d.id}/update`, { ...base, workers: -1 })).json?.message).toContain('workers must be at least 0');
   });
 
+  it('update: an optional field left out keeps its value, null clears it, a value replaces it', async () => {
+    const d = await create(sb, {
+      name: 'keep',
+      serviceMode: 'CUSTOM',
+      credentialId: '361530338086227968',
+      minSingleCardVramInGb: 40,
+      minSingleCardVcpu: 4,
+      minSingleCardRamInGb: 64,
+      expose: { port: 9000, protocol: 'HTTP' },
+    });
+    await data(sb, 'POST', `/${d.id}/stop`);
+    const required = { name: 'keep', resources: [h100()], containerVolumeInGb: 50, workers: 1 };
+    const kept = await data<ElasticDeploymentDetail>(sb, 'POST', `/${d.id}/update`, required);
+    expect(kept).toMatchObject({
+      credentialId: '361530338086227968',
+      minSingleCardVramInGb: 40,
+      minSingleCardVcpu: 4,
+      minSingleCardRamInGb: 64,
+      initializationCommand: d.initializationCommand,
+      environmentVars: d.environmentVars,
+      expose: { port: 9000, protocol: 'HTTP' },
+      containerVolumeInGb: 50,
+    });
+    const cleared = await data<ElasticDeploymentDetail>(sb, 'POST', `/${d.id}/update`, {
+      ...required,
+      credentialId: null,
+      minSingleCardVramInGb: null,
+      minSingleCardVcpu: null,
+      minSingleCardRamInGb: null,
+      initializationCommand: null,
+      environmentVars: null,
+      expose: null,
+    });
+    expect(cleared).toMatchObject({ minSingleCardVramInGb: 0, minSingleCardVcpu: 0, minSingleCardRamInGb: 0, initializationCommand: '', environmentVars: [] });
+    expect(cleared.credentialId).toBeUndefined();
+    expect(cleared.expose).toBeUndefined();
+    const replaced = await data<ElasticDeploymentDetail>(sb, 'POST', `/${d.id}/update`, {
+      ...required,
+      credentialId: 7,
+      initializationCommand: 'run',
+      environmentVars: [{ key: 'A', value: 'b' }],
+    });
+    expect(replaced).toMatchObject({ credentialId: '7', initializationCommand: 'run', environmentVars: [{ key: 'A', value: 'b' }] });
+    // The required fields stay required, and a field sent is still checked.
+    expect((await call(sb, 'POST', `/${d.id}/update`, { ...required, name: undefined })).json?.message).toContain('name is required');
+    expect((await call(sb, 'POST', `/${d.id}/update`, { ...required, environmentVars: 'A=b' })).json?.message).toContain('environmentVars must be a list');
+  });
+
   it('scale needs an integer workers ≥ 0', async () => {
     const d = await create(sb, { name: 'scale' });
     for (const [body, message] of [
