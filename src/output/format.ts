@@ -121,6 +121,14 @@ export function gpuSummary(resources: unknown): string {
   return others > 0 ? `${gpuLabel(list[0])} +${others}` : gpuLabel(list[0]);
 }
 
+/** A region as code and Yotta's display name, `us-east-1 (US East)`; either one alone when that is all there is; "-" when none. */
+export function regionLabel(item: unknown): string {
+  const r = asRecord(item);
+  const region = textOf(r.region);
+  const place = textOf(r.regionDisplayName);
+  return region && place && place !== region ? `${region} (${place})` : (region ?? place ?? MISSING);
+}
+
 /** The distinct regions of a deployment's resources, comma-joined; "-" when none. */
 export function regionSummary(resources: unknown): string {
   const regions = new Set<string>();

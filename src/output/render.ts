@@ -22,6 +22,7 @@ import {
   formatUptime,
   gpuLabel,
   gpuSummary,
+  regionLabel,
   regionSummary,
   safeText,
   textOf,
@@ -161,10 +162,8 @@ function resourcesTable(resources: unknown): string {
     const code = textOf(r.gpuType);
     const name = textOf(r.gpuDisplayName);
     const gpu = name && code && name !== code ? `${name} (${code})` : (name ?? code ?? MISSING);
-    const region = textOf(r.region);
-    const place = textOf(r.regionDisplayName);
     return [
-      region && place && place !== region ? `${region} (${place})` : (region ?? place ?? MISSING),
+      regionLabel(r),
       gpu,
       cell(r.gpuCount),
       formatGb(r.singleCardVramInGb),
@@ -249,7 +248,8 @@ export async function printDeployment(ui: Ui, deployment: ElasticDeploymentDetai
 }
 
 /**
- * `yotta deploy workers`: ID, STATUS, REGION, GPU, UPTIME, COST; `wide` adds VRAM/vCPU/RAM per card.
+ * `yotta deploy workers`: ID, STATUS, REGION, GPU, UPTIME, COST; `wide` adds the region's display
+ * name (`us-east-1 (US East)`) and VRAM/vCPU/RAM per card.
  * An empty list prints nothing on stdout and "No workers." on stderr.
  */
 export async function printWorkers(ui: Ui, workers: readonly ElasticDeploymentWorkerDetail[]): Promise<void> {
@@ -273,7 +273,7 @@ export async function printWorkers(ui: Ui, workers: readonly ElasticDeploymentWo
     const row = [
       cell(w.id),
       workerStatus(w.status, ui.c),
-      cell(w.region ?? w.regionDisplayName),
+      wide ? regionLabel(w) : cell(w.region ?? w.regionDisplayName),
       gpuLabel(w),
       formatUptime(w.uptime),
       formatMoney(w.cost),

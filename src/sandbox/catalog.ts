@@ -20,11 +20,15 @@ export function cardSpec(gpuType: string): CardSpec {
   return { gpuDisplayName: gpu?.name ?? gpuType, singleCardVramInGb: vram, singleCardVcpu: vcpu, singleCardRamInGb: vcpu * 8 };
 }
 
-/** A region's display name: `us-east-1` → "US East 1", `ap-southeast-1` → "AP Southeast 1". */
+/**
+ * A region's display name as Yotta shows it: `us-east-1` → "US East". That one pair is Yotta's; the
+ * docs list no others, so the sandbox extends it to any code: a trailing `-1` is dropped, other
+ * numbers kept, short area words in capitals (`us-east-2` → "US East 2", `ap-southeast-1` →
+ * "AP Southeast", `eu-2` → "EU 2").
+ */
 export function regionDisplayName(region: string): string {
-  return region
-    .split(/[-_]/)
-    .filter((p) => p !== '')
-    .map((p) => (p.length <= 2 ? p.toUpperCase() : p[0]!.toUpperCase() + p.slice(1)))
-    .join(' ');
+  const parts = region.split(/[-_\s]+/).filter((p) => p !== '');
+  if (parts.length > 1 && parts[parts.length - 1] === '1') parts.pop();
+  const words = parts.map((p) => (p.length <= 2 ? p.toUpperCase() : p[0]!.toUpperCase() + p.slice(1)));
+  return words.length > 0 ? words.join(' ') : region;
 }

@@ -1,5 +1,5 @@
 /** The local Yotta API emulator (`yotta sandbox`, `--sandbox`, and the tests' server). */
-export type { Sandbox, SandboxOptions, RecordedRequest } from './server.js';
+export type { Sandbox, SandboxOptions, RecordedRequest, ServedRequest } from './server.js';
 export { startSandbox, sandboxOptionsFromEnv, DEFAULT_SANDBOX_API_KEY, API_BASE_PATH, loadStateFile, saveStateFile } from './server.js';
 export type { FaultRule, FaultKind } from './faults.js';
 export { faultsFromEnv, FAULT_KINDS } from './faults.js';

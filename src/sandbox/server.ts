@@ -7,6 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.js';
+import { parseJsonLossless } from '../api/json.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { FaultRule } from './faults.js';
 import { FaultSet, faultsFromEnv } from './faults.js';
@@ -40,6 +41,21 @@ export interface SandboxOptions {
   gpuCapacity?: Record<string, number>;
   /** Faults to inject from the start. */
   faults?: FaultRule[];
+  /** Called once each request has been answered (or its connection dropped): `yotta sandbox` logs it. */
+  onServed?: (served: ServedRequest) => void;
+}
+
+/** One request the sandbox has finished with, for a request log. Holds no header, so never the key. */
+export interface ServedRequest {
+  method: string;
+  /** The request target as sent: path and query string. */
+  target: string;
+  /** HTTP status of the answer; undefined when the connection was dropped without one. */
+  status?: number;
+  /** The envelope's code, when the answer was an envelope. */
+  code?: number;
+  /** Milliseconds from arrival to the end of the answer. */
+  ms: number;
 }
 
 /** One request as the sandbox received it. */
@@ -50,7 +66,7 @@ export interface RecordedRequest {
   query: Record<string, string[]>;
   /** Header names lower-case; repeated headers joined with ", ". */
   headers: Record<string, string>;
-  /** The parsed JSON body; the raw text when it was not JSON; absent when empty. */
+  /** The JSON body, parsed losslessly (a bare integer beyond 2^53 as its digit string); the raw text when it was not JSON; absent when empty. */
   body?: unknown;
   /** The sandbox clock when it arrived. */
   at: number;
@@ -249,8 +265,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       case 'get':
         return ok(state.get(r.id, t));
       case 'update': {
-        const mode = state.get(r.id, t).serviceMode;
-        const d = state.update(r.id, validateUpdate(body, mode), t);
+        const current = state.get(r.id, t);
+        const d = state.update(r.id, validateUpdate(body, current), t);
         persist();
         return ok(d);
       }
@@ -279,8 +295,11 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     }
   };
 
+  /** The envelope code each answer carried, for the request log. */
+  const codes = new WeakMap<ServerResponse, number>();
   const send = (res: ServerResponse, a: Answer, extraHeaders: Record<string, string> = {}, numericIds = false): void => {
     if (res.destroyed || res.headersSent) return;
+    codes.set(res, a.code);
     const text = envelopeText(a, numericIds);
     res.writeHead(a.httpStatus, {
       'content-type': 'application/json;charset=UTF-8',
@@ -307,7 +326,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     let malformed = false;
     if (text.trim() !== '') {
       try {
-        body = JSON.parse(text);
+        // Lossless, as Yotta's Java server reads JSON: an 18-digit id sent as a bare number keeps every digit.
+        body = parseJsonLossless(text);
       } catch {
         body = text;
         malformed = true;
@@ -376,6 +396,20 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
 
   const server: Server = createServer((req, res) => {
     res.on('error', () => undefined);
+    if (o.onServed) {
+      const onServed = o.onServed;
+      const started = performance.now();
+      res.once('close', () => {
+        const code = codes.get(res);
+        onServed({
+          method: (req.method ?? 'GET').toUpperCase(),
+          target: req.url ?? '/',
+          ...(res.headersSent ? { status: res.statusCode } : {}),
+          ...(code !== undefined ? { code } : {}),
+          ms: performance.now() - started,
+        });
+      });
+    }
     handle(req, res).catch((err: unknown) => {
       send(res, { httpStatus: 500, code: 10002, message: `system error: ${(err as Error).message}`, data: null });
     });

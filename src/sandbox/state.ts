@@ -4,7 +4,8 @@
  * status is computed from them at the clock time of the request. So a state saved to a file by one
  * CLI process "moves on" when the next process loads it later.
  *
- * Rules (Yotta documents only update and delete; the rest is the sandbox's choice):
+ * Rules (Yotta documents only update and delete; the rest is the sandbox's choice, listed in the
+ * README's "How faithful is the sandbox"):
  * - create/start: workers INITIALIZE, each RUNNING after `workerStartMs`; the deployment is
  *   INITIALIZING until every worker runs, then RUNNING. Starting gives new worker ids.
  * - stop: allowed when INITIALIZING, RUNNING or FAILED. Workers TERMINATING, TERMINATED after
@@ -28,11 +29,11 @@ import type {
   EnvironmentVar,
   Expose,
   Resource,
-  UpdateDeploymentRequest,
 } from '../api/types.js';
 import { cardSpec, regionDisplayName } from './catalog.js';
 import { formatMoney, workerHourlyRate } from './prices.js';
 import { SandboxApiError } from './validate.js';
+import type { UpdatePatch } from './validate.js';
 
 /** How long the sandbox's transitions take, in ms. */
 export interface SandboxDelays {
@@ -191,6 +192,13 @@ function notAllowed(): SandboxApiError {
   return new SandboxApiError(24002, 'Elastic action not allowed');
 }
 
+/** The items whose status is one of `statuses`, compared without regard to case; all of them when there is no filter. */
+function filterByStatus<T extends { status: string }>(items: T[], statuses: string[] | undefined): T[] {
+  if (!statuses || statuses.length === 0) return items;
+  const wanted = new Set(statuses.map((s) => s.trim().toUpperCase()));
+  return items.filter((x) => wanted.has(x.status));
+}
+
 /** The sandbox's deployments and every operation on them, each at an explicit time `t`. */
 export class SandboxState {
   deployments: StoredDeployment[];
@@ -317,10 +325,10 @@ export class SandboxState {
     return this.detail(d, t);
   }
 
-  /** GET /list, optionally filtered by exact status values. */
+  /** GET /list, optionally filtered by status (in any case: the SDK calls its filter case-insensitive). */
   list(statuses: string[] | undefined, t: number): ElasticDeploymentDetail[] {
     const all = this.deployments.map((d) => this.detail(d, t));
-    return statuses && statuses.length > 0 ? all.filter((d) => statuses.includes(d.status)) : all;
+    return filterByStatus(all, statuses);
   }
 
   /** GET /{id}. */
@@ -329,25 +337,29 @@ export class SandboxState {
   }
 
   /**
-   * POST /{id}/update, only when STOPPED. The body replaces every changeable field: an optional
-   * field left out is cleared (Yotta does not document this, so clients should send the full set).
+   * POST /{id}/update, only when STOPPED. The required fields replace the current ones; an optional
+   * field left out keeps its value and one sent as null is cleared (as is an empty environmentVars
+   * list). Yotta does not document this; it is the reading under which Yotta's SDK works.
    */
-  update(id: string, body: UpdateDeploymentRequest, t: number): ElasticDeploymentDetail {
+  update(id: string, body: UpdatePatch, t: number): ElasticDeploymentDetail {
     const d = this.find(id);
     if (deploymentStatus(d, t) !== 'STOPPED') throw notAllowed();
     d.name = body.name;
     d.resources = body.resources;
-    d.minSingleCardVramInGb = body.minSingleCardVramInGb ?? 0;
-    d.minSingleCardVcpu = body.minSingleCardVcpu ?? 0;
-    d.minSingleCardRamInGb = body.minSingleCardRamInGb ?? 0;
     d.containerVolumeInGb = body.containerVolumeInGb;
-    if (body.credentialId !== undefined) d.credentialId = body.credentialId;
-    else delete d.credentialId;
     d.workers = body.workers;
-    d.initializationCommand = body.initializationCommand ?? '';
-    d.environmentVars = body.environmentVars ?? [];
-    if (body.expose) d.expose = body.expose;
-    else delete d.expose;
+    if (body.minSingleCardVramInGb !== undefined) d.minSingleCardVramInGb = body.minSingleCardVramInGb ?? 0;
+    if (body.minSingleCardVcpu !== undefined) d.minSingleCardVcpu = body.minSingleCardVcpu ?? 0;
+    if (body.minSingleCardRamInGb !== undefined) d.minSingleCardRamInGb = body.minSingleCardRamInGb ?? 0;
+    if (body.credentialId !== undefined) {
+      // An empty id clears it too: that is how yotta's own `deploy update` removes a credential.
+      if (body.credentialId) d.credentialId = body.credentialId;
+      else delete d.credentialId;
+    }
+    if (body.initializationCommand !== undefined) d.initializationCommand = body.initializationCommand ?? '';
+    if (body.environmentVars !== undefined) d.environmentVars = body.environmentVars ?? [];
+    if (body.expose === null) delete d.expose;
+    else if (body.expose !== undefined) d.expose = body.expose;
     return this.detail(d, t);
   }
 
@@ -413,11 +425,10 @@ export class SandboxState {
     this.retire(d, t);
   }
 
-  /** GET /{id}/workers, optionally filtered by exact status values. */
+  /** GET /{id}/workers, optionally filtered by status (in any case). */
   workers(id: string, statuses: string[] | undefined, t: number): ElasticDeploymentWorkerDetail[] {
     const d = this.find(id);
-    const all = d.pods.map((w) => workerDetail(w, t));
-    return statuses && statuses.length > 0 ? all.filter((w) => statuses.includes(w.status)) : all;
+    return filterByStatus(d.pods.map((w) => workerDetail(w, t)), statuses);
   }
 
   /** Makes a deployment FAILED now: its current workers fail (the Sandbox's `failDeployment`). */

@@ -3,8 +3,13 @@
  * ../shared/yotta-api.md. Each check yields Yotta's 10001 "parameter error" with a message that
  * names the field. Unknown fields are ignored, as a lenient Java server does; that includes
  * `image`, `imageRegistry` and `serviceMode` sent to update, which cannot change after create.
+ *
+ * It accepts what Yotta's own clients send (README, "How faithful is the sandbox"): enum values in
+ * any case (`"protocol": "http"` in the SDK's example, `"alb"`), stored upper-case as documented;
+ * an id such as `credentialId` as a string or a bare JSON number (the server parses bodies
+ * losslessly, so an 18-digit number arrives here as its exact digits).
  */
-import type { CreateDeploymentRequest, EnvironmentVar, Expose, Resource, ServiceMode, UpdateDeploymentRequest } from '../api/types.js';
+import type { CreateDeploymentRequest, EnvironmentVar, Expose, Resource, ServiceMode } from '../api/types.js';
 import { SERVICE_MODES } from '../api/types.js';
 import { findGpuType } from '../gpus.js';
 
@@ -24,6 +29,9 @@ export class SandboxApiError extends Error {
 export function paramError(field: string, problem: string): SandboxApiError {
   return new SandboxApiError(10001, `parameter error: ${field} ${problem}`);
 }
+
+/** The protocols the v1 page lists for `expose`. */
+const EXPOSE_PROTOCOLS = ['HTTP'] as const;
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9@._-]{0,49}$/;
 const MAX_MIN_SINGLE_CARD = 1536;
@@ -129,19 +137,36 @@ function expose(o: Obj): Expose | undefined {
   if (absent(v)) return undefined;
   if (!isObj(v)) throw paramError('expose', 'must be an object {port, protocol}');
   const port = int(v, 'port', { required: true, min: 1, max: 65535 });
-  const protocol = v.protocol;
-  if (absent(protocol)) throw paramError('expose.protocol', 'is required');
-  if (protocol !== 'HTTP') throw paramError('expose.protocol', 'must be HTTP');
+  if (absent(v.protocol)) throw paramError('expose.protocol', 'is required');
+  const protocol = enumValue(v.protocol, EXPOSE_PROTOCOLS);
+  if (!protocol) throw paramError('expose.protocol', `must be ${EXPOSE_PROTOCOLS.join(' or ')}`);
   return { port: port!, protocol };
+}
+
+/** An enum value matched without regard to case (Jackson's ACCEPT_CASE_INSENSITIVE_ENUMS); the documented spelling, or undefined. */
+function enumValue<T extends string>(v: unknown, values: readonly T[]): T | undefined {
+  return typeof v === 'string' ? values.find((x) => x === v.trim().toUpperCase()) : undefined;
 }
 
 function serviceMode(o: Obj): ServiceMode {
   const v = o.serviceMode;
   if (absent(v)) throw paramError('serviceMode', 'is required');
-  if (typeof v !== 'string' || !(SERVICE_MODES as readonly string[]).includes(v)) {
-    throw paramError('serviceMode', `must be one of ${SERVICE_MODES.join(', ')}`);
-  }
-  return v as ServiceMode;
+  const mode = enumValue(v, SERVICE_MODES);
+  if (!mode) throw paramError('serviceMode', `must be one of ${SERVICE_MODES.join(', ')}`);
+  return mode;
+}
+
+/**
+ * An id field: a string, or a bare JSON integer (Yotta's SDK sends `credentialId` as a number, and
+ * the v2 docs type it as an integer). The server's lossless parse turns a number beyond 2^53 into
+ * its digit string, so every digit arrives; a safe integer is turned into its digits here.
+ */
+function idField(o: Obj, field: string): string | undefined {
+  const v = o[field];
+  if (absent(v)) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  throw paramError(field, 'must be an id: a string or a non-negative integer');
 }
 
 function minSingleCard(o: Obj): Pick<CreateDeploymentRequest, 'minSingleCardVramInGb' | 'minSingleCardVcpu' | 'minSingleCardRamInGb'> {
@@ -161,7 +186,7 @@ export function validateCreate(body: unknown): CreateDeploymentRequest {
   const res = resources(o);
   const mins = minSingleCard(o);
   const volume = containerVolume(o);
-  const credentialId = str(o, 'credentialId', { required: false });
+  const credentialId = idField(o, 'credentialId');
   const workers = int(o, 'workers', { required: true, min: 1 })!;
   const mode = serviceMode(o);
   const initializationCommand = str(o, 'initializationCommand', { required: true })!;
@@ -175,7 +200,8 @@ export function validateCreate(body: unknown): CreateDeploymentRequest {
     resources: res,
     ...mins,
     containerVolumeInGb: volume,
-    ...(credentialId !== undefined ? { credentialId } : {}),
+    // An empty id is no credential, as it is on update.
+    ...(credentialId ? { credentialId } : {}),
     workers,
     serviceMode: mode,
     initializationCommand,
@@ -185,32 +211,69 @@ export function validateCreate(body: unknown): CreateDeploymentRequest {
 }
 
 /**
- * Validates an update body against the deployment's (unchangeable) service mode. Workers may be 0
- * here, so that a deployment scaled to zero and stopped can be updated with its own values.
+ * An update as the sandbox applies it: the required fields, and for each optional one `undefined`
+ * (left out: keep the current value) or `null` (sent as null: clear it), or the new value.
  */
-export function validateUpdate(body: unknown, mode: string): UpdateDeploymentRequest {
+export interface UpdatePatch {
+  name: string;
+  resources: Resource[];
+  containerVolumeInGb: number;
+  workers: number;
+  minSingleCardVramInGb?: number | null;
+  minSingleCardVcpu?: number | null;
+  minSingleCardRamInGb?: number | null;
+  credentialId?: string | null;
+  initializationCommand?: string | null;
+  environmentVars?: EnvironmentVar[] | null;
+  expose?: Expose | null;
+}
+
+/** `undefined` when the field was left out, `null` when it was sent as null, else what `read` makes of it. */
+function patchField<T>(o: Obj, field: string, read: () => T | undefined): T | null | undefined {
+  if (!(field in o) || o[field] === undefined) return undefined;
+  if (o[field] === null) return null;
+  return read();
+}
+
+/** What the deployment has now that an update is checked against. */
+export interface UpdateTarget {
+  serviceMode: string;
+  expose?: Expose;
+}
+
+/**
+ * Validates an update body against the deployment it changes. The v1 page makes `name`,
+ * `resources`, `containerVolumeInGb` and `workers` required; every other field may be left out to
+ * keep its value (the reading under which Yotta's SDK works) or sent as null to clear it. Workers
+ * may be 0 (the v1 page sets no minimum), so that a deployment scaled to zero and stopped can be
+ * updated with its own values. An ALB deployment must still have an expose afterwards.
+ */
+export function validateUpdate(body: unknown, target: UpdateTarget): UpdatePatch {
   const o = requireObject(body);
   const n = name(o);
   const res = resources(o);
   const mins = minSingleCard(o);
   const volume = containerVolume(o);
-  const credentialId = str(o, 'credentialId', { required: false });
+  const credentialId = patchField(o, 'credentialId', () => idField(o, 'credentialId'));
   const workers = int(o, 'workers', { required: true, min: 0 })!;
-  const initializationCommand = str(o, 'initializationCommand', { required: false });
-  const env = environmentVars(o);
-  const exp = expose(o);
-  if (mode === 'ALB' && !exp) throw paramError('expose', 'is required when serviceMode is ALB (the HTTP port of your service)');
-  return {
-    name: n,
-    resources: res,
-    ...mins,
-    containerVolumeInGb: volume,
-    ...(credentialId !== undefined ? { credentialId } : {}),
-    workers,
-    ...(initializationCommand !== undefined ? { initializationCommand } : {}),
-    ...(env ? { environmentVars: env } : {}),
-    ...(exp ? { expose: exp } : {}),
+  const initializationCommand = patchField(o, 'initializationCommand', () => str(o, 'initializationCommand', { required: false }));
+  const env = patchField(o, 'environmentVars', () => environmentVars(o));
+  const exp = patchField(o, 'expose', () => expose(o));
+  const exposedAfter = exp === undefined ? target.expose : exp;
+  if (enumValue(target.serviceMode, SERVICE_MODES) === 'ALB' && !exposedAfter) {
+    throw paramError('expose', 'is required when serviceMode is ALB (the HTTP port of your service)');
+  }
+  const optional: Partial<UpdatePatch> = {
+    minSingleCardVramInGb: patchField(o, 'minSingleCardVramInGb', () => mins.minSingleCardVramInGb),
+    minSingleCardVcpu: patchField(o, 'minSingleCardVcpu', () => mins.minSingleCardVcpu),
+    minSingleCardRamInGb: patchField(o, 'minSingleCardRamInGb', () => mins.minSingleCardRamInGb),
+    credentialId,
+    initializationCommand,
+    environmentVars: env,
+    expose: exp,
   };
+  const given = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+  return { ...given, name: n, resources: res, containerVolumeInGb: volume, workers };
 }
 
 /** Validates a scale body `{workers}` (0 allowed). */

@@ -70,9 +70,22 @@ export function crossFieldProblems(value: unknown, mode: SpecMode): SchemaProble
 
 const GPU_CODES = GPU_TYPES.map((g) => g.code);
 
-/** Warnings for resources: GPU types missing from the documented list, GPU counts that are not powers of two. */
+/** The smallest containerVolumeInGb in Yotta's newer API docs (the v1 page sets no minimum). */
+export const NEWER_DOCS_MIN_VOLUME_GB = 20;
+
+/**
+ * Warnings: GPU types missing from the documented list, GPU counts that are not powers of two, and
+ * a container volume below the newer docs' minimum (sent anyway: the v1 page, our reference, allows it).
+ */
 export function specWarnings(value: unknown): SpecNotice[] {
   const notices: SpecNotice[] = [];
+  const volume = isRecord(value) ? value.containerVolumeInGb : undefined;
+  if (typeof volume === 'number' && volume > 0 && volume < NEWER_DOCS_MIN_VOLUME_GB) {
+    notices.push({
+      path: ['containerVolumeInGb'],
+      message: `${volume} GB is below ${NEWER_DOCS_MIN_VOLUME_GB} GB, the minimum in Yotta's newer API docs; the v1 API allows it, so it is sent as written, but Yotta may refuse it`,
+    });
+  }
   resourcesOf(value).forEach((r, i) => {
     const type = r?.gpuType;
     if (typeof type === 'string' && type !== '' && !GPU_CODES.includes(type)) {

@@ -301,7 +301,8 @@ export function buildUpdateRequest(live: ElasticDeploymentDetail, file: ParsedSp
     resources: requestResources(s.resources),
     ...cardLimits(s),
     containerVolumeInGb: s.containerVolumeInGb,
-    ...(s.credentialId ? { credentialId: s.credentialId } : {}),
+    // An empty id is sent, not left out: it clears the credential whether Yotta keeps or clears an omitted field.
+    ...(s.credentialId !== undefined ? { credentialId: s.credentialId } : {}),
     workers: s.workers,
     ...(s.initializationCommand !== undefined ? { initializationCommand: s.initializationCommand } : {}),
     ...requestEnv(s.environmentVars),

@@ -105,6 +105,7 @@ export const workers: ElasticDeploymentWorkerDetail[] = [
   {
     id: '378888638324151001',
     region: 'us-east-1',
+    regionDisplayName: 'US East',
     gpuType: 'NVIDIA_H100_80G',
     gpuDisplayName: 'H100',
     gpuCount: 1,

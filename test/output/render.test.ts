@@ -205,14 +205,14 @@ describe('printWorkers', () => {
     `);
   });
 
-  it('adds per-card sizes with -o wide', async () => {
+  it("adds the region's display name and per-card sizes with -o wide", async () => {
     const { ui, stdout } = makeUi({ output: 'wide' });
     await printWorkers(ui, workers);
     expect(stdout.text).toMatchInlineSnapshot(`
-      "ID                   STATUS       REGION      GPU                  UPTIME   COST    VRAM/CARD   VCPU/CARD   RAM/CARD
-      378888638324151001   RUNNING      us-east-1   1× H100              1h02m    $3.83   80 GB       16          128 GB
-      378888638324151002   INITIALIZE   eu-2        1× NVIDIA_H100_80G   1m05s    $0.06   -           -           -
-      378888638324151003   FAILED       -           -                    -        -       -           -           -
+      "ID                   STATUS       REGION                GPU                  UPTIME   COST    VRAM/CARD   VCPU/CARD   RAM/CARD
+      378888638324151001   RUNNING      us-east-1 (US East)   1× H100              1h02m    $3.83   80 GB       16          128 GB
+      378888638324151002   INITIALIZE   eu-2                  1× NVIDIA_H100_80G   1m05s    $0.06   -           -           -
+      378888638324151003   FAILED       -                     -                    -        -       -           -           -
       "
     `);
   });

@@ -104,8 +104,8 @@ describe('business errors: HTTP 200 with a code', () => {
     });
     const ws = await data<ElasticDeploymentWorkerDetail[]>(sb, 'GET', `/${d.id}/workers`);
     expect(ws.map((w) => `${w.region}/${w.gpuDisplayName}/${w.regionDisplayName}`)).toEqual([
-      'us-east-1/H100/US East 1',
-      'us-east-1/H100/US East 1',
+      'us-east-1/H100/US East',
+      'us-east-1/H100/US East',
       'eu-2/H200/EU 2',
       'eu-2/H200/EU 2',
     ]);

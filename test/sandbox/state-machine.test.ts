@@ -41,8 +41,8 @@ describe('with zero delays', () => {
       expose: { port: 9000, protocol: 'HTTP' },
     });
     expect(updated).toMatchObject({ name: 'renamed', totalWorkers: 3, containerVolumeInGb: 200, status: 'STOPPED', image: d.image, domain: d.domain });
-    // An optional field left out of an update is cleared.
-    expect(updated.environmentVars).toEqual([]);
+    // An optional field left out of an update keeps its value (the reading Yotta's SDK relies on).
+    expect(updated.environmentVars).toEqual(d.environmentVars);
 
     expect(await data(sb, 'POST', `/${d.id}/start`)).toBeNull();
     const after = await workers(sb, d.id);
@@ -90,7 +90,7 @@ describe('with zero delays', () => {
       resources: [
         {
           region: 'us-east-1',
-          regionDisplayName: 'US East 1',
+          regionDisplayName: 'US East',
           gpuType: 'NVIDIA_H100_80G',
           gpuDisplayName: 'H100',
           gpuCount: 1,
@@ -220,9 +220,9 @@ describe('the FAILED path', () => {
     clock.advance(3000);
     expect(await get(sb, d.id)).toMatchObject({ status: 'FAILED', runningWorkers: 0, cost: '0.00' });
     expect((await workers(sb, d.id)).map((w) => w.status)).toEqual(['FAILED', 'FAILED']);
-    // Once the variable is removed (stop, update), the deployment starts normally.
+    // Once the variable is removed (stop, update with an empty list), the deployment starts normally.
     await data(sb, 'POST', `/${d.id}/stop`);
-    await data(sb, 'POST', `/${d.id}/update`, { name: d.name, resources: d.resources, containerVolumeInGb: 100, workers: 1, expose: d.expose });
+    await data(sb, 'POST', `/${d.id}/update`, { name: d.name, resources: d.resources, containerVolumeInGb: 100, workers: 1, environmentVars: [] });
     await data(sb, 'POST', `/${d.id}/start`);
     clock.advance(3000);
     expect((await get(sb, d.id)).status).toBe('RUNNING');

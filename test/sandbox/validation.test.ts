@@ -40,7 +40,7 @@ describe('create validation answers HTTP 200, code 10001, naming the field', () 
     ['workers 0', { workers: 0 }, 'workers must be at least 1'],
     ['workers 1.5', { workers: 1.5 }, 'workers must be an integer'],
     ['missing serviceMode', { serviceMode: undefined }, 'serviceMode is required'],
-    ['lower-case serviceMode', { serviceMode: 'alb' }, 'serviceMode must be one of ALB, QUEUE, CUSTOM'],
+    ['unknown serviceMode', { serviceMode: 'lambda' }, 'serviceMode must be one of ALB, QUEUE, CUSTOM'],
     ['ALB without expose', { expose: undefined }, 'expose is required when serviceMode is ALB'],
     ['port 0', { expose: { port: 0, protocol: 'HTTP' } }, 'port must be at least 1'],
     ['port 65536', { expose: { port: 65536, protocol: 'HTTP' } }, 'port must be at most 65535'],
@@ -51,7 +51,8 @@ describe('create validation answers HTTP 200, code 10001, naming the field', () 
     ['missing initializationCommand', { initializationCommand: undefined }, 'initializationCommand is required'],
     ['minSingleCardVramInGb 2000', { minSingleCardVramInGb: 2000 }, 'minSingleCardVramInGb must be at most 1536'],
     ['minSingleCardVcpu -1', { minSingleCardVcpu: -1 }, 'minSingleCardVcpu must be at least 0'],
-    ['credentialId a number', { credentialId: 7 }, 'credentialId must be a string'],
+    ['credentialId a fraction', { credentialId: 7.5 }, 'credentialId must be an id: a string or a non-negative integer'],
+    ['credentialId a boolean', { credentialId: true }, 'credentialId must be an id'],
   ];
   it.each(cases)('%s', async (_label, over, message) => {
     const r = await call(sb, 'POST', '/create', createBody(over));
@@ -92,13 +93,63 @@ describe('update and scale validation', () => {
       surprise: true,
     });
     expect(u).toMatchObject({ image: d.image, imageRegistry: d.imageRegistry, serviceMode: 'ALB', containerVolumeInGb: 10 });
-    const bad = await call(sb, 'POST', `/${d.id}/update`, { ...base, expose: undefined });
+    // expose left out keeps the deployment's; sent as null it would be cleared, which ALB refuses.
+    expect((await call(sb, 'POST', `/${d.id}/update`, { ...base, expose: undefined })).json?.code).toBe(10000);
+    const bad = await call(sb, 'POST', `/${d.id}/update`, { ...base, expose: null });
     expect(bad.json).toMatchObject({ code: 10001, message: expect.stringContaining('expose is required') });
     const noVolume = await call(sb, 'POST', `/${d.id}/update`, { ...base, containerVolumeInGb: undefined });
     expect(noVolume.json?.message).toContain('containerVolumeInGb is required');
     // A deployment scaled to zero can be updated with its own (zero) worker count.
     expect((await call(sb, 'POST', `/${d.id}/update`, { ...base, workers: 0 })).json?.code).toBe(10000);
     expect((await call(sb, 'POST', `/${d.id}/update`, { ...base, workers: -1 })).json?.message).toContain('workers must be at least 0');
+  });
+
+  it('update: an optional field left out keeps its value, null clears it, a value replaces it', async () => {
+    const d = await create(sb, {
+      name: 'keep',
+      serviceMode: 'CUSTOM',
+      credentialId: '361530338086227968',
+      minSingleCardVramInGb: 40,
+      minSingleCardVcpu: 4,
+      minSingleCardRamInGb: 64,
+      expose: { port: 9000, protocol: 'HTTP' },
+    });
+    await data(sb, 'POST', `/${d.id}/stop`);
+    const required = { name: 'keep', resources: [h100()], containerVolumeInGb: 50, workers: 1 };
+    const kept = await data<ElasticDeploymentDetail>(sb, 'POST', `/${d.id}/update`, required);
+    expect(kept).toMatchObject({
+      credentialId: '361530338086227968',
+      minSingleCardVramInGb: 40,
+      minSingleCardVcpu: 4,
+      minSingleCardRamInGb: 64,
+      initializationCommand: d.initializationCommand,
+      environmentVars: d.environmentVars,
+      expose: { port: 9000, protocol: 'HTTP' },
+      containerVolumeInGb: 50,
+    });
+    const cleared = await data<ElasticDeploymentDetail>(sb, 'POST', `/${d.id}/update`, {
+      ...required,
+      credentialId: null,
+      minSingleCardVramInGb: null,
+      minSingleCardVcpu: null,
+      minSingleCardRamInGb: null,
+      initializationCommand: null,
+      environmentVars: null,
+      expose: null,
+    });
+    expect(cleared).toMatchObject({ minSingleCardVramInGb: 0, minSingleCardVcpu: 0, minSingleCardRamInGb: 0, initializationCommand: '', environmentVars: [] });
+    expect(cleared.credentialId).toBeUndefined();
+    expect(cleared.expose).toBeUndefined();
+    const replaced = await data<ElasticDeploymentDetail>(sb, 'POST', `/${d.id}/update`, {
+      ...required,
+      credentialId: 7,
+      initializationCommand: 'run',
+      environmentVars: [{ key: 'A', value: 'b' }],
+    });
+    expect(replaced).toMatchObject({ credentialId: '7', initializationCommand: 'run', environmentVars: [{ key: 'A', value: 'b' }] });
+    // The required fields stay required, and a field sent is still checked.
+    expect((await call(sb, 'POST', `/${d.id}/update`, { ...required, name: undefined })).json?.message).toContain('name is required');
+    expect((await call(sb, 'POST', `/${d.id}/update`, { ...required, environmentVars: 'A=b' })).json?.message).toContain('environmentVars must be a list');
   });
 
   it('scale needs an integer workers ≥ 0', async () => {

@@ -92,6 +92,17 @@ async function checkFlagValues(flags: SpecFlags): Promise<void> {
 }
 
 /**
+ * The warning for an update to 0 workers: the v1 page allows it (so it is sent), Yotta's newer docs
+ * want at least 1, and `deploy scale` is the documented way to run with none.
+ */
+export function zeroWorkersWarning(id: string): string {
+  return (
+    "workers: 0 is below 1, the minimum for an update in Yotta's newer API docs; the v1 API allows it, so it is sent, but Yotta may refuse it. " +
+    `To run with no workers, scale instead: yotta deploy scale ${id} 0`
+  );
+}
+
+/**
  * Reads the deployment, merges the file and flags into it and sends the full update body; refuses
  * (exit 5, nothing sent) unless the deployment is STOPPED, naming the command that stops it.
  */
@@ -124,6 +135,7 @@ export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void
     const label = describeRef(id, live.name);
     const { body, warnings } = spec.buildUpdateRequest(live, doc, flags);
     for (const w of docWarnings(doc, warnings)) ui.warn(w);
+    if (body.workers === 0) ui.warn(zeroWorkersWarning(id));
     const stopped = live.status === 'STOPPED';
     const stateProblem = `${label} is ${safeText(String(live.status))}; only a STOPPED deployment can be updated`;
     const stopCommand = `yotta deploy stop ${id} --wait`;
