@@ -6,9 +6,13 @@
  * cli-table3 is loaded lazily (loadTables(), awaited by the printers) so that JSON output never pays
  * for it. Its layout pass is quadratic in the rows of one table (measured on Node 24: 4,000 rows in
  * 2.2 s, 10,000 in 10.6 s), so long tables are drawn in slices of SLICE rows sharing column widths
- * measured up front with string-width: the output is the same table, and the cost stays linear.
- * (cli-table3 measures cells with its own string-width 4; the bundle caches those measures, see
- * esbuild.config.mjs.)
+ * measured up front: the output is the same table, and the cost stays linear.
+ *
+ * Widths are measured with cli-table3's own measure (its utils.strlen: escape codes stripped, then its
+ * string-width 4), the one it pads and truncates cells by, so the widths given to it agree with its
+ * layout. string-width 8 (ora's) would cost every table ~25 ms of start-up before measuring anything
+ * (an Intl.Segmenter and a \p{RGI_Emoji} regex built at load). The bundle caches cli-table3's measures
+ * (see esbuild.config.mjs).
  */
 import type CliTable3 from 'cli-table3';
 
@@ -34,12 +38,12 @@ const NO_BORDER = {
 };
 
 let Table: typeof CliTable3 | undefined;
-let stringWidth: ((text: string) => number) | undefined;
+let strlen: ((text: string) => number) | undefined;
 
-/** Loads cli-table3 and string-width once; the printers await this before drawing (never on the JSON path). */
+/** Loads cli-table3 once; the printers await this before drawing (never on the JSON path). */
 export async function loadTables(): Promise<void> {
   Table ??= (await import('cli-table3')).default;
-  stringWidth ??= (await import('string-width')).default;
+  strlen ??= (await import('cli-table3/src/utils.js')).strlen;
 }
 
 function tableClass(): typeof CliTable3 {
@@ -49,8 +53,8 @@ function tableClass(): typeof CliTable3 {
 
 /** Columns a text takes on a terminal (escape codes take none; CJK and emoji take two). */
 export function displayWidth(text: string): number {
-  if (!stringWidth) throw new Error('displayWidth() before loadTables()');
-  return stringWidth(text);
+  if (!strlen) throw new Error('displayWidth() before loadTables()');
+  return strlen(text);
 }
 
 function columnWidths(columns: readonly Column[], rows: readonly (readonly string[])[]): number[] {
