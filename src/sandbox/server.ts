@@ -1,8 +1,10 @@
 /**
- * The sandbox's HTTP side: a node:http server on loopback that speaks the nine Elastic Deployment
- * endpoints with Yotta's envelope, records every request, injects faults and persists its state.
+ * The sandbox's HTTP side: a node:http server on loopback (node:https with `tls`) that speaks the nine
+ * Elastic Deployment endpoints with Yotta's envelope, records every request, injects faults and
+ * persists its state.
  */
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -43,6 +45,8 @@ export interface SandboxOptions {
   faults?: FaultRule[];
   /** Called once each request has been answered (or its connection dropped): `yotta sandbox` logs it. */
   onServed?: (served: ServedRequest) => void;
+  /** Serve HTTPS with this PEM key and certificate (the benchmark's throwaway test CA signs one). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** One request the sandbox has finished with, for a request log. Holds no header, so never the key. */
@@ -74,12 +78,14 @@ export interface RecordedRequest {
 
 /** A running sandbox. */
 export interface Sandbox {
-  /** Base URL, e.g. http://127.0.0.1:PORT */
+  /** Base URL, e.g. http://127.0.0.1:PORT (https:// with `tls`) */
   url: string;
   port: number;
   apiKey: string;
   /** Every request received, oldest first. */
   requests: RecordedRequest[];
+  /** TLS handshakes completed so far (`secureConnection` events): connections opened; 0 without `tls`. */
+  readonly tlsHandshakes: number;
   /** Adds a fault rule. */
   addFault(r: FaultRule): void;
   /** Removes every fault rule. */
@@ -394,7 +400,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     send(res, answer, extra, fault?.kind === 'numeric-ids');
   };
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     res.on('error', () => undefined);
     if (o.onServed) {
       const onServed = o.onServed;
@@ -413,7 +419,10 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     handle(req, res).catch((err: unknown) => {
       send(res, { httpStatus: 500, code: 10002, message: `system error: ${(err as Error).message}`, data: null });
     });
-  });
+  };
+  let tlsHandshakes = 0;
+  const server: Server = o.tls ? createTlsServer({ key: o.tls.key, cert: o.tls.cert }, onRequest) : createServer(onRequest);
+  if (o.tls) server.on('secureConnection', () => (tlsHandshakes += 1));
   // A request node cannot even parse still gets an envelope.
   server.on('clientError', (_err, socket) => {
     if (!socket.writable) return socket.destroy();
@@ -435,10 +444,13 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${o.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     apiKey,
     requests,
+    get tlsHandshakes() {
+      return tlsHandshakes;
+    },
     addFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     failDeployment: (id) => {
