@@ -1,38 +1,83 @@
-/* global fetch, structuredClone */
-// Measuring child processes for the benchmark: wall time of one run, peak RSS through
-// /usr/bin/time -v, medians, and the emulator as a child process seeded with deployments.
+/* global structuredClone, Buffer */
+// Measuring child processes for the benchmark: wall time, CPU time (user + system) and peak RSS of
+// one run as the kernel accounted them to the child, medians, the emulator as a child process
+// seeded with deployments, and a throwaway test CA for the HTTPS rows.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The one Node binary every measured process uses (the harness's own). */
 export const NODE = process.execPath;
 
-/** GNU time, for peak RSS; undefined when this machine has none (RSS is then reported as n/a). */
-export const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p) && spawnSync(p, ['-v', 'true']).status === 0);
+/** GNU time; undefined when this machine has none. */
+export const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p) && spawnSync(p, ['-f', '%U', 'true']).status === 0);
+
+/**
+ * Python 3's own executable (not a pyenv shim: resolved once), for wait4.py; undefined without one.
+ * Node cannot read a child's rusage, and GNU time prints CPU times to 10 ms only, a third of
+ * `node -e 0`; os.wait4() gives them to the microsecond.
+ */
+const PYTHON = (() => {
+  const r = spawnSync('python3', ['-c', 'import os, sys; os.wait4; os.posix_spawnp; os.waitstatus_to_exitcode; print(sys.executable)'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+})();
+
+const WAIT4 = fileURLToPath(new URL('./wait4.py', import.meta.url));
+
+/**
+ * Where CPU time and peak RSS come from: 'wait4' (python3 os.wait4, to the microsecond),
+ * 'gnu-time' (/usr/bin/time, CPU to 10 ms), or undefined (wall time only).
+ */
+export const CPU_SOURCE = PYTHON ? 'wait4' : GNU_TIME ? 'gnu-time' : undefined;
+
+/** What CPU_SOURCE means, for the report's footer. */
+export const CPU_SOURCE_TEXT =
+  CPU_SOURCE === 'wait4'
+    ? "the kernel's rusage of each child (wait4(2), through python3's os.wait4; microseconds)"
+    : CPU_SOURCE === 'gnu-time'
+      ? `GNU time (${GNU_TIME}; CPU time to 10 ms only: install python3 for microseconds)`
+      : 'nowhere: neither python3 nor GNU time is installed, so CPU time and peak RSS are not measured';
 
 const devNull = openSync('/dev/null', 'w');
 
 /**
- * Runs `cmd` once with stdout on /dev/null (not a TTY) and returns its wall time in ms, from spawn
- * to exit as seen by this process. Throws with the child's stderr when it exits non-zero.
+ * Runs `cmd` once with stdout on /dev/null (not a TTY) and returns what it cost:
+ * { wallMs, cpuMs (user + system), rssKiB } — cpuMs and rssKiB undefined when CPU_SOURCE is.
+ * Throws with the child's stderr when it exits non-zero.
  */
-export function timeRun(cmd, env) {
+export function measureRun(cmd, env) {
+  const fail = (code, stderr) => new Error(`${cmd.join(' ')} exited ${code}:\n${stderr}`);
+  if (CPU_SOURCE === 'wait4') {
+    const r = spawnSync(PYTHON, [WAIT4, ...cmd], { stdio: ['ignore', devNull, 'pipe', 'pipe'], env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const line = r.output?.[3]?.trim();
+    if (!line) throw new Error(`wait4.py gave no measurement for ${cmd.join(' ')} (exit ${r.status ?? r.signal}):\n${r.stderr}`);
+    const m = JSON.parse(line);
+    if (m.code !== 0) throw fail(m.code, r.stderr);
+    return { wallMs: m.wallMs, cpuMs: m.userMs + m.sysMs, rssKiB: m.rssKiB };
+  }
+  if (CPU_SOURCE === 'gnu-time') {
+    const started = performance.now();
+    const r = spawnSync(GNU_TIME, ['-f', 'yotta-bench %U %S %M', '-o', '/dev/fd/3', ...cmd], {
+      stdio: ['ignore', devNull, 'pipe', 'pipe'],
+      env,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const wallMs = performance.now() - started;
+    if (r.status !== 0) throw fail(r.status ?? r.signal, r.stderr);
+    const m = /yotta-bench ([\d.]+) ([\d.]+) (\d+)/.exec(r.output?.[3] ?? '');
+    if (!m) throw new Error(`GNU time gave no measurement for ${cmd.join(' ')}:\n${r.stderr}`);
+    return { wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, rssKiB: Number(m[3]) };
+  }
   const started = performance.now();
   const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', devNull, 'pipe'], env, maxBuffer: 64 * 1024 * 1024 });
-  const ms = performance.now() - started;
-  if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status ?? r.signal}:\n${r.stderr}`);
-  return ms;
-}
-
-/** Peak RSS in KiB of one run of `cmd` (stdout on /dev/null), from GNU time; undefined without it. */
-export function rssRun(cmd, env) {
-  if (!GNU_TIME) return undefined;
-  const r = spawnSync(GNU_TIME, ['-v', ...cmd], { stdio: ['ignore', devNull, 'pipe'], env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status ?? r.signal}:\n${r.stderr}`);
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  return m ? Number(m[1]) : undefined;
+  const wallMs = performance.now() - started;
+  if (r.status !== 0) throw fail(r.status ?? r.signal, r.stderr);
+  return { wallMs, cpuMs: undefined, rssKiB: undefined };
 }
 
 /** The output of one run, for checking that a command does what is measured. */
@@ -49,18 +94,70 @@ export function median(values) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** The median wall time, CPU time and peak RSS of a list of measureRun() results, the fastest wall time and the count. */
+export function summary(list) {
+  const of = (k) => (list.length > 0 && list.every((m) => m[k] !== undefined) ? median(list.map((m) => m[k])) : undefined);
+  return { wallMs: of('wallMs'), cpuMs: of('cpuMs'), rssKiB: of('rssKiB'), minWallMs: Math.min(...list.map((m) => m.wallMs)), runs: list.length };
+}
+
+/**
+ * When a run is quiet enough to publish (see quietness()). On a quiet machine `node -e 0` runs
+ * on a CPU from start to end: its wall time is its CPU time (measured 27.7 ms wall, 27.5 ms CPU)
+ * and its runs agree. Each limit below is broken by a busy machine long before ratios move much.
+ */
+export const QUIET = {
+  /** The baseline's median wall time at most this times its fastest run. */
+  spread: 1.5,
+  /** The baseline's median wall time at most this times its median CPU time (the rest is waiting for a CPU). */
+  waiting: 1.25,
+  /** The 1-minute load average at the start at most this per CPU. */
+  loadPerCpu: 0.5,
+};
+
+/**
+ * Whether a run was quiet enough to publish its figures, from the measureRun() results of its
+ * baseline `node -e 0` runs, the 1-minute load average at its start and the number of CPUs:
+ * { quiet, reasons (one sentence each), baseline (their summary) }.
+ */
+export function quietness(baselineRuns, load1, cpuCount) {
+  const ms = (v) => `${v.toFixed(1)} ms`;
+  const reasons = [];
+  const perCpu = load1 / cpuCount;
+  if (perCpu > QUIET.loadPerCpu) reasons.push(`the 1-minute load average was ${load1.toFixed(2)} at the start (${perCpu.toFixed(2)} per CPU; a quiet machine is under ${QUIET.loadPerCpu})`);
+  if (baselineRuns.length === 0) {
+    reasons.push('no `node -e 0` baseline was run (the startup rows were left out), so the quiet of the machine is unknown');
+    return { quiet: false, reasons };
+  }
+  const b = summary(baselineRuns);
+  if (b.wallMs > QUIET.spread * b.minWallMs) reasons.push(`\`node -e 0\` varied: median ${ms(b.wallMs)} against a fastest run of ${ms(b.minWallMs)} (more than ${QUIET.spread}×)`);
+  if (b.cpuMs !== undefined && b.wallMs > QUIET.waiting * b.cpuMs) {
+    reasons.push(`\`node -e 0\` waited for a CPU: median wall ${ms(b.wallMs)} against ${ms(b.cpuMs)} of CPU time (more than ${QUIET.waiting}×)`);
+  }
+  return { quiet: reasons.length === 0, reasons, baseline: b };
+}
+
 /**
  * Runs each of `cmds` `runs` times, interleaved and with the order rotated every round so that
  * drift in the machine's load falls on all alike, after `warmup` unmeasured rounds (page cache,
- * compile cache). Returns one list of measurements per command.
+ * compile cache). A command is an argv, or an async function that prepares a run outside the
+ * measurement (state to act on) and resolves with its argv. `after(j)`, when given, runs after
+ * every run of command j, also outside the measurement (a check that the run did what it claims).
+ * `measure(argv, j)` measures one run of command j. Returns one list of its results per command.
  */
-export function interleaved(measure, cmds, runs, warmup = 2) {
-  for (let i = 0; i < warmup; i++) for (const c of cmds) measure(c);
+export async function interleaved(measure, cmds, runs, warmup = 2, after = undefined) {
+  const once = async (j) => {
+    const c = cmds[j];
+    const argv = typeof c === 'function' ? await c() : c;
+    const m = measure(argv, j);
+    if (after) await after(j);
+    return m;
+  };
+  for (let i = 0; i < warmup; i++) for (let j = 0; j < cmds.length; j++) await once(j);
   const out = cmds.map(() => []);
   for (let i = 0; i < runs; i++) {
     for (let k = 0; k < cmds.length; k++) {
       const j = (i + k) % cmds.length;
-      out[j].push(measure(cmds[j]));
+      out[j].push(await once(j));
     }
   }
   return out;
@@ -75,7 +172,7 @@ const REGIONS = ['us-east-1', 'us-west-1', 'eu-central-1', 'ap-southeast-1'];
 const GPUS = ['NVIDIA_H100_80G', 'NVIDIA_A100_80G', 'NVIDIA_H200_141G', 'NVIDIA_RTX_4090_24G'];
 
 /** The create body of the i-th seeded deployment: a mix of regions, GPU types, modes and sizes. */
-function createBody(i) {
+export function createBody(i) {
   const gpuCount = [1, 2, 4][i % 3];
   const alb = i % 2 === 0;
   return {
@@ -122,16 +219,36 @@ export async function startSandboxChild(root, statePath, env) {
   };
 }
 
-/** Calls the emulator's API (outside any measurement) and returns `data`. */
-export async function api(url, key, method, path, body) {
-  const res = await fetch(`${url}/openapi/v1/elastic/deploy${path}`, {
-    method,
-    headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+/**
+ * Calls the emulator's API (outside any measurement, plain HTTP) and returns `data`. Each call has a
+ * connection of its own: between calls this process may sit in spawnSync for longer than the
+ * emulator keeps an idle connection, and a pooled one would then be found closed.
+ */
+export function api(url, key, method, path, body) {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${url}/openapi/v1/elastic/deploy${path}`,
+      { method, agent: false, headers: { 'X-API-Key': key, ...(text === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }) } },
+      (res) => {
+        let answer = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (answer += c));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            const env = JSON.parse(answer);
+            if (env.code !== 10000) reject(new Error(`${method} ${path}: ${env.code} ${env.message}`));
+            else resolve(env.data);
+          } catch (err) {
+            reject(new Error(`${method} ${path}: HTTP ${res.statusCode}, not an envelope: ${err.message}`));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
   });
-  const env = await res.json();
-  if (env.code !== 10000) throw new Error(`${method} ${path}: ${env.code} ${env.message}`);
-  return env.data;
 }
 
 /** Creates `count` deployments through the API; every fourth one is then stopped. Returns their ids. */
@@ -160,4 +277,69 @@ export function writeLargeState(fromPath, toPath, count) {
     deployments.push(d);
   }
   writeFileSync(toPath, JSON.stringify({ ...seeded, deployments }));
+}
+
+/** Whether openssl is here (the HTTPS rows need it for their test CA). */
+export const HAS_OPENSSL = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * Makes a throwaway test CA and a server certificate it signs for IP 127.0.0.1, valid for a day,
+ * in `dir`. Returns the files: caFile (for NODE_EXTRA_CA_CERTS), keyFile and certFile (the server's).
+ */
+export function makeTestCa(dir) {
+  const f = (name) => join(dir, name);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const run = (args) => {
+    const r = spawnSync('openssl', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed:\n${r.stderr}`);
+  };
+  run(['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '1', '-subj', '/CN=yotta benchmark test CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  run(['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1']);
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n');
+  run(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '1', '-extfile', f('server.ext')]);
+  return { caFile: f('ca.pem'), keyFile: f('server.key'), certFile: f('server.pem') };
+}
+
+/**
+ * Starts test/bench/net-sandbox.mjs as a child process: the emulator bundled from src/sandbox
+ * (`bundle`, an ESM file) serving every server of `servers` (see that file), and resolves once all
+ * listen. Returns { urls: {name: url}, handshakes(name), close() }.
+ */
+export async function startNetSandbox(bundle, servers, env) {
+  const child = spawn(NODE, [fileURLToPath(new URL('./net-sandbox.mjs', import.meta.url)), pathToFileURL(bundle).href], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let err = '';
+  child.stderr.on('data', (c) => (err += c));
+  const pending = new Map();
+  let nextId = 0;
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const urls = await new Promise((resolve, reject) => {
+    child.on('message', (m) => {
+      if (m.ready) resolve(m.ready);
+      else if (pending.has(m.id)) {
+        pending.get(m.id)(m.value);
+        pending.delete(m.id);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the benchmark's network sandbox exited ${code} before listening:\n${err}`)));
+    child.send({ servers });
+  });
+  return {
+    urls,
+    /** TLS handshakes server `name` has completed so far. */
+    handshakes: (name) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, resolve);
+        child.send({ id, op: 'handshakes', name });
+      }),
+    async close() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
 }
