@@ -58,8 +58,9 @@ export async function printMachine(ui: Ui, value: unknown): Promise<boolean> {
     await printYaml(ui, value);
     return true;
   }
-  // The human forms draw tables: load cli-table3 now, and only now.
-  await loadTables();
+  // The human forms draw tables: load what they need now, and only now (cli-table3 itself only
+  // where a terminal's width may cut a column).
+  await loadTables(tableWidth(ui) !== undefined);
   return false;
 }
 

@@ -1,7 +1,13 @@
 /**
- * Borderless, kubectl-style tables drawn with cli-table3. A column may be marked shrinkable; only
- * those are cut (with "…" by cli-table3), and only to fit a known terminal width. Ids are never
- * shrinkable, so they can always be copied whole.
+ * Borderless, kubectl-style tables. A column may be marked shrinkable; only those are cut (with "…"
+ * by cli-table3), and only to fit a known terminal width. Ids are never shrinkable, so they can
+ * always be copied whole.
+ *
+ * A table with no column cut (every table on a pipe, and on a terminal wide enough) is each cell
+ * padded to its column's width, the columns joined by three spaces: what cli-table3 draws with these
+ * options, without its per-cell work (17 border options merged into every cell: 0.85 s of a
+ * 10,000-row table's 2.7 s) or its load. cli-table3 draws the tables whose columns are cut, as its
+ * truncation keeps colour codes whole and measures wide characters.
  *
  * cli-table3 is loaded lazily (loadTables(), awaited by the printers) so that JSON output never pays
  * for it. Its layout pass is quadratic in the rows of one table (measured on Node 24: 4,000 rows in
@@ -40,14 +46,18 @@ const NO_BORDER = {
 let Table: typeof CliTable3 | undefined;
 let strlen: ((text: string) => number) | undefined;
 
-/** Loads cli-table3 once; the printers await this before drawing (never on the JSON path). */
-export async function loadTables(): Promise<void> {
-  Table ??= (await import('cli-table3')).default;
+/**
+ * Loads what drawing tables needs: cli-table3's measure, and with `cutting` (a terminal's width
+ * given to renderTable, which may cut columns) cli-table3 itself. The printers await this before
+ * drawing, never on the JSON path.
+ */
+export async function loadTables(cutting = false): Promise<void> {
   strlen ??= (await import('cli-table3/src/utils.js')).strlen;
+  if (cutting) Table ??= (await import('cli-table3')).default;
 }
 
 function tableClass(): typeof CliTable3 {
-  if (!Table) throw new Error('renderTable() before loadTables()');
+  if (!Table) throw new Error('renderTable() cutting columns before loadTables(true)');
   return Table;
 }
 
@@ -81,6 +91,12 @@ function fit(columns: readonly Column[], widths: number[], maxWidth: number): nu
   return limits;
 }
 
+/** Each cell padded to its column's width, the columns joined by GAP: cli-table3's drawing when nothing is cut. */
+function pad(head: string[], rows: readonly (readonly string[])[], widths: readonly number[]): string {
+  const line = (cells: readonly string[]) => cells.map((t, i) => (i === cells.length - 1 ? t : t + ' '.repeat(Math.max(0, widths[i]! - displayWidth(t))))).join(GAP);
+  return [head, ...rows].map(line).join('\n');
+}
+
 function draw(head: string[] | undefined, rows: readonly (readonly string[])[], colWidths: number[]): string {
   const T = tableClass();
   const table = new T({
@@ -97,7 +113,9 @@ function draw(head: string[] | undefined, rows: readonly (readonly string[])[], 
 
 /**
  * Renders rows under upper-case headers, columns separated by three spaces, no trailing spaces,
- * ending with a newline. `maxWidth` (a terminal's width) lets shrinkable columns be cut to fit.
+ * ending with a newline. `maxWidth` (a terminal's width) lets shrinkable columns be cut to fit (the
+ * printers then have awaited loadTables(true)). A cell is one line: the printers escape line breaks
+ * in server text (src/text.ts).
  */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], maxWidth?: number): string {
   const cells = rows.map((r) => columns.map((_, i) => r[i] ?? ''));
@@ -105,9 +123,13 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   const widths = maxWidth && maxWidth > 0 ? fit(columns, natural, maxWidth) : natural;
   const parts: string[] = [];
   const head = columns.map((c) => c.header);
-  if (cells.length === 0) parts.push(draw(head, [], widths));
-  for (let i = 0; i < cells.length; i += SLICE) {
-    parts.push(draw(i === 0 ? head : undefined, cells.slice(i, i + SLICE), widths));
+  if (widths.every((w, i) => w === natural[i])) {
+    parts.push(pad(head, cells, widths));
+  } else {
+    if (cells.length === 0) parts.push(draw(head, [], widths));
+    for (let i = 0; i < cells.length; i += SLICE) {
+      parts.push(draw(i === 0 ? head : undefined, cells.slice(i, i + SLICE), widths));
+    }
   }
   return (
     parts

@@ -1,7 +1,17 @@
+import Table from 'cli-table3';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { displayWidth, loadTables, renderFields, renderTable } from '../../src/output/tables.js';
 
-beforeAll(loadTables);
+beforeAll(() => loadTables(true));
+
+/** The same table drawn by cli-table3 itself, with the options src/output/tables.ts gives it, lines trimmed. */
+function byCliTable3(head: string[], rows: string[][], colWidths: number[]): string {
+  const none = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '' };
+  const t = new Table({ head, colWidths, wordWrap: false, truncate: '…', chars: { ...none, middle: '   ' }, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true } });
+  t.push(...rows);
+  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n') + '\n';
+}
 
 describe('renderTable', () => {
   const columns = [{ header: 'ID' }, { header: 'NAME', shrink: true }, { header: 'STATUS' }];
@@ -17,6 +27,19 @@ describe('renderTable', () => {
         '1     推理服务   \u001b[32mRUNNING\u001b[39m\n' +
         '22    e\u0301mile 🚀   STOPPED\n' +
         '333   plain      FAILED\n',
+    );
+  });
+
+  it('draws a table that nothing cuts (itself, without cli-table3) exactly as cli-table3 does', () => {
+    const piece = fc.constantFrom('a', 'Z', '-', ' ', '1× H100', '推理', '🚀', 'e\u0301', '\u001b[32mRUNNING\u001b[39m', '$1.90', 'é', '…');
+    const text = fc.array(piece, { maxLength: 4 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, text, text), { maxLength: 6 }), (rows) => {
+        const mine = renderTable(columns, rows);
+        const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...rows.map((r) => displayWidth(r[i]!))));
+        expect(mine).toBe(byCliTable3(columns.map((c) => c.header), rows, widths));
+      }),
+      { numRuns: 200 },
     );
   });
 
