@@ -561,18 +561,20 @@ compares CPU ratios, which a loaded machine moves far less.
   pre-rendered at build time for pipes, 80-column terminals and wide ones).
 - Only the command being run is registered and loaded (src/commands/index.ts): \`deploy list\` loads
   no other verb; zod, yaml, ora, chalk, conf and cli-table3 are imported only on the paths that use them.
-- Node built-ins are fetched on first use (esbuild.config.mjs, \`lazyBuiltins\`): an \`import\` of
+- Node built-ins are fetched on first use (build/patches/lazy-builtins.mjs): an \`import\` of
   node:util, or commander's of node:child_process, loads nothing until a function of it is called.
 - undici is bundled from the parts the client uses (its Agent and request, not index.js with fetch,
   WebSocket, caches and mocks), and its HTTP/2 half, node:http and node:assert are required where
   they are used, not at load.
 - The config file is read with a plain JSON read; conf is loaded only to write it.
 - The launcher turns on Node's compile cache.
-- Tables measure cells with cli-table3's own measure (not string-width 8, whose Intl.Segmenter and
-  emoji regular expression cost ~25 ms to build), and the bundle's cached measure answers plain
-  Latin text by its length without compiling emoji-regex.
-- Long tables are drawn by cli-table3 in slices of 50 rows (its layout is quadratic), and the bundle
-  caches its text measures, so each distinct cell text is measured once.
+- A table that nothing cuts (on a pipe, or a terminal wide enough) is its cells padded to their
+  columns' widths, without cli-table3 (not even loaded); cli-table3 draws only tables whose columns a
+  terminal's width cuts, in slices of 50 rows (its layout is quadratic).
+- Cells are measured with cli-table3's own measure (not string-width 8, whose Intl.Segmenter and
+  emoji regular expression cost ~25 ms to build); the bundle caches its measures, so each distinct
+  text is measured once, and answers plain Latin text by its length without compiling emoji-regex
+  (build/patches/cli-table3-width-cache.mjs).
 
 ### Reproduce
 
