@@ -3,9 +3,10 @@
 // one run as the kernel accounted them to the child, medians, the emulator as a child process
 // seeded with deployments, and a throwaway test CA for the HTTPS rows.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,6 +44,9 @@ export const CPU_SOURCE_TEXT =
       : 'nowhere: neither python3 nor GNU time is installed, so CPU time and peak RSS are not measured';
 
 const devNull = openSync('/dev/null', 'w');
+/** Where GNU time writes its figures (a file: it cannot open /dev/fd/N of a socket pair). */
+const GNU_TIME_OUT = join(tmpdir(), `yotta-bench-time-${process.pid}.txt`);
+if (CPU_SOURCE === 'gnu-time') process.on('exit', () => rmSync(GNU_TIME_OUT, { force: true }));
 
 /**
  * Runs `cmd` once with stdout on /dev/null (not a TTY) and returns what it cost:
@@ -61,15 +65,10 @@ export function measureRun(cmd, env) {
   }
   if (CPU_SOURCE === 'gnu-time') {
     const started = performance.now();
-    const r = spawnSync(GNU_TIME, ['-f', 'yotta-bench %U %S %M', '-o', '/dev/fd/3', ...cmd], {
-      stdio: ['ignore', devNull, 'pipe', 'pipe'],
-      env,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const r = spawnSync(GNU_TIME, ['-f', 'yotta-bench %U %S %M', '-o', GNU_TIME_OUT, ...cmd], { stdio: ['ignore', devNull, 'pipe'], env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const wallMs = performance.now() - started;
     if (r.status !== 0) throw fail(r.status ?? r.signal, r.stderr);
-    const m = /yotta-bench ([\d.]+) ([\d.]+) (\d+)/.exec(r.output?.[3] ?? '');
+    const m = /yotta-bench ([\d.]+) ([\d.]+) (\d+)/.exec(readFileSync(GNU_TIME_OUT, 'utf8'));
     if (!m) throw new Error(`GNU time gave no measurement for ${cmd.join(' ')}:\n${r.stderr}`);
     return { wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, rssKiB: Number(m[3]) };
   }
