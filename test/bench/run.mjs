@@ -503,7 +503,7 @@ function render(results, slow, quiet) {
   lines.push(
     `Node ${process.versions.node}, ${osType()} ${release()}, ${cpu.length}× ${cpu[0]?.model.trim() ?? 'CPU'}; load average ${fmtLoad(loadAtStart)} at the start, ${fmtLoad(loadavg())} at the end; ` +
       (b ? `\`node -e 0\`: median ${ms(b.wallMs)} wall${b.cpuMs !== undefined ? ` / ${ms(b.cpuMs)} CPU` : ''}, fastest ${ms(b.minWallMs)} over ${b.runs} runs; ` : '') +
-      `${opts.runs} runs per command (${opts.netRuns} for the slow network rows), interleaved with its baseline${HAS_CURL ? ' and curl' : ''}; medians; ` +
+      `${opts.runs} runs per command${opts.net ? ` (${opts.netRuns} for the slow network rows)` : ''}, interleaved with its baseline${HAS_CURL ? ' and curl' : ''}; medians; ` +
       `CPU time (user + system) and peak RSS from ${CPU_SOURCE_TEXT}; stdout of every measured process is /dev/null (not a TTY), but for the terminal row's pty; ` +
       (process.env.NODE_DISABLE_COMPILE_CACHE
         ? "Node's compile cache turned off (NODE_DISABLE_COMPILE_CACHE)."
