@@ -156,3 +156,38 @@ export const ResponseCode = {
   DEPLOYMENT_LIMIT: 24003,
   INSUFFICIENT_GPUS: 24009,
 } as const;
+
+/** `direction` of the worker-logs call (v2): Forward pages to newer lines, Backward to older ones. */
+export type LogDirection = 'Forward' | 'Backward';
+
+/** Query of GET /v2/serverless/{deploymentId}/workers/{workerId}/logs. */
+export interface WorkerLogsQuery {
+  /** Default 100, at most 1000. */
+  pageSize?: number;
+  /** A server-side filter. */
+  keyword?: string;
+  /** Epoch ms or ISO 8601. */
+  startTime?: string;
+  endTime?: string;
+  /** The page tokens: a timestamp (epoch ms as a string) and an offset. */
+  searchAfterTime?: string;
+  searchAfterOffset?: string;
+  direction?: LogDirection;
+}
+
+/** One log line of a worker, as the API sends it. */
+export interface WorkerLogLine {
+  /** ISO 8601, e.g. 2024-01-15T10:30:15.123Z. */
+  timestamp: string;
+  log: string;
+  /** The line's position in the worker's log (an integer; a digit string when beyond 2^53). */
+  offset: number | string;
+}
+
+/** `data` of the worker-logs call. The offset token comes back as a string and goes out as an integer. */
+export interface WorkerLogsPage {
+  logs: WorkerLogLine[];
+  hasMore: boolean;
+  nextSearchAfterTime?: string | null;
+  nextSearchAfterOffset?: string | null;
+}

@@ -1,7 +1,7 @@
 /**
  * The sandbox's HTTP side: a node:http server on loopback (node:https with `tls`) that speaks the nine
- * Elastic Deployment endpoints with Yotta's envelope, records every request, injects faults and
- * persists its state.
+ * Elastic Deployment endpoints and the v2 worker-logs endpoint (worker-logs.ts) with Yotta's
+ * envelope, records every request, injects faults and persists its state.
  */
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -16,6 +16,7 @@ import { FaultSet, faultsFromEnv } from './faults.js';
 import type { SandboxDelays, StateFile } from './state.js';
 import { DEFAULT_DELAYS, DEFAULT_DEPLOYMENT_LIMIT, DEFAULT_GPU_CAPACITY, SandboxState } from './state.js';
 import { SandboxApiError, validateCreate, validateScale, validateUpdate } from './validate.js';
+import { findLogTarget, LOGS_ROUTE, workerLogsPage } from './worker-logs.js';
 
 /** The API key the sandbox accepts unless told otherwise. */
 export const DEFAULT_SANDBOX_API_KEY = 'sandbox-0000-key';
@@ -197,10 +198,20 @@ function envelopeText(a: Answer, numericIds: boolean): string {
 type Route =
   | { op: 'create' | 'list' }
   | { op: 'get' | 'update' | 'start' | 'stop' | 'delete' | 'scale' | 'workers'; id: string }
+  | { op: 'logs'; id: string; workerId: string }
   | { op: 'method-not-allowed'; allow: string }
   | { op: 'none' };
 
 function route(method: string, path: string): Route {
+  const logs = LOGS_ROUTE.exec(path);
+  if (logs) {
+    if (method !== 'GET') return { op: 'method-not-allowed', allow: 'GET' };
+    try {
+      return { op: 'logs', id: decodeURIComponent(logs[1]!), workerId: decodeURIComponent(logs[2]!) };
+    } catch {
+      return { op: 'none' };
+    }
+  }
   if (!path.startsWith(API_BASE_PATH + '/')) return { op: 'none' };
   const rest = path.slice(API_BASE_PATH.length + 1).split('/');
   if (rest.length === 1 && rest[0] === 'create') return method === 'POST' ? { op: 'create' } : { op: 'method-not-allowed', allow: 'POST' };
@@ -296,6 +307,10 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       }
       case 'workers':
         return ok(state.workers(r.id, statusFilter(query), t));
+      case 'logs': {
+        const { d, w } = findLogTarget(state.deployments, r.id, r.workerId);
+        return ok(workerLogsPage(d, w, query, t));
+      }
       default:
         return { httpStatus: 404, code: 404, message: 'not found', data: null };
     }

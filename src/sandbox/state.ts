@@ -48,6 +48,9 @@ export interface SandboxDelays {
 /** Default delays: a few seconds, so that `--wait` and spinners have something to show. */
 export const DEFAULT_DELAYS: SandboxDelays = { workerStartMs: 3000, stopMs: 2000, terminateMs: 2000 };
 
+/** How many replaced workers a deployment remembers (for their logs). */
+export const PAST_WORKERS_KEPT = 50;
+
 /** Default number of deployments an organization may have (24003 past it). */
 export const DEFAULT_DEPLOYMENT_LIMIT = 50;
 
@@ -108,6 +111,8 @@ export interface StoredDeployment {
   /** Set by fail(); cleared by start and stop. */
   failedAt?: number;
   pods: StoredWorker[];
+  /** Workers no longer listed (replaced by a scale or a restart), newest last: their logs stay readable. */
+  pastPods?: StoredWorker[];
   /** Cost of workers no longer listed. */
   retiredCost: number;
 }
@@ -279,12 +284,16 @@ export class SandboxState {
   /** Drops workers already TERMINATED or FAILED, keeping their cost. */
   private retire(d: StoredDeployment, t: number, all = false): void {
     const keep: StoredWorker[] = [];
+    const gone: StoredWorker[] = [];
     for (const w of d.pods) {
       const s = workerStatus(w, t);
-      if (all || s === 'TERMINATED' || s === 'FAILED') d.retiredCost += workerCost(w, t);
-      else keep.push(w);
+      if (all || s === 'TERMINATED' || s === 'FAILED') {
+        d.retiredCost += workerCost(w, t);
+        gone.push(w);
+      } else keep.push(w);
     }
     d.pods = keep;
+    if (gone.length > 0) d.pastPods = [...(d.pastPods ?? []), ...gone].slice(-PAST_WORKERS_KEPT);
   }
 
   private terminate(w: StoredWorker, t: number): void {
@@ -368,12 +377,13 @@ export class SandboxState {
     const d = this.find(id);
     const s = deploymentStatus(d, t);
     if (s !== 'STOPPED' && s !== 'FAILED') throw notAllowed();
-    const before = { pods: d.pods, retiredCost: d.retiredCost };
+    const before = { pods: d.pods, pastPods: d.pastPods, retiredCost: d.retiredCost };
     this.retire(d, t, true);
     try {
       this.place(d, d.workers, t);
     } catch (err) {
       d.pods = before.pods;
+      d.pastPods = before.pastPods;
       d.retiredCost = before.retiredCost;
       throw err;
     }
