@@ -15,6 +15,7 @@ export const DEPLOY_VERBS: readonly LazyCommand[] = [
   { names: ['delete'], load: async () => (await import('./delete.js')).registerDelete },
   { names: ['scale'], load: async () => (await import('./scale.js')).registerScale },
   { names: ['workers'], load: async () => (await import('./workers.js')).registerWorkers },
+  { names: ['logs'], load: async () => (await import('./logs.js')).registerLogs },
   { names: ['wait'], load: async () => (await import('./wait.js')).registerWait },
   { names: ['apply'], load: async () => (await import('./apply.js')).registerApply },
   { names: ['diff'], load: async () => (await import('./diff.js')).registerDiff },
