@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js';
 import { ApiClient } from '../../src/api/client.js';
-import { createDeployment, getDeployment, stopDeployment } from '../../src/api/deployments.js';
+import { createDeployment, getDeployment, listWorkers, stopDeployment } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
 import { ApiError, ExitCode } from '../../src/errors.js';
 import { createUi } from '../../src/output/ui.js';
@@ -97,7 +97,8 @@ describe('start --wait', () => {
     const r = await s.run(['deploy', 'start', d.id, '--wait']);
     expect(r.code).toBe(9);
     expect(r.stderr).toContain(`Error: llama (${short(d.id)}) turned FAILED while waiting for it to be running`);
-    expect(r.stderr).toContain(`See why with: yotta deploy workers ${d.id}`);
+    const [failed] = (await listWorkers(s.client, d.id)).filter((w) => w.status === 'FAILED');
+    expect(r.stderr).toContain(`See why with: yotta deploy logs ${d.id} --worker ${failed!.id} --tail 50`);
     // Failed after the 2nd pause; the poll right after it saw FAILED: no further polling.
     expect(s.clock.sleeps).toHaveLength(2);
     expect(s.clock.t - started).toBe(2500);

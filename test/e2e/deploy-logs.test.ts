@@ -323,3 +323,21 @@ describe('errors', () => {
     expect(scene!.sb.requests).toEqual([]);
   }, 60_000);
 });
+
+describe('the way from FAILED to the logs', () => {
+  it('deploy workers points at the logs of a FAILED worker, and that command shows why it failed', async () => {
+    const { clock, d } = await setUp(0, { environmentVars: [{ key: 'SANDBOX_FAIL', value: '1' }] });
+    clock.shift = 10_000;
+    const [w] = await listWorkers(scene!.client, d.id);
+    const r = await yotta(['deploy', 'workers', d.id]);
+    expect(r.code).toBe(0);
+    const hint = `yotta deploy logs ${d.id} --worker ${w!.id} --tail 50`;
+    expect(r.stderr).toContain(`1 worker is FAILED; see why in its last lines. Next: ${hint}`);
+    const logs = await yotta(hint.split(' ').slice(1));
+    expect(logs.code).toBe(0);
+    expect(logs.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+      "Error: SANDBOX_FAIL=1 is set in the deployment's environment, so the sandbox fails this worker as it starts",
+      'Container exited with code 1; worker FAILED',
+    ]);
+  }, 60_000);
+});

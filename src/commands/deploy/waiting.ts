@@ -11,7 +11,7 @@ import type { Ui } from '../../output/ui.js';
 import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, WaitTimeoutError, YottaError } from '../../errors.js';
 import { formatDuration, parseDuration } from '../../duration.js';
 import { cell, describeRef, shortId } from '../../output/format.js';
-import { getDeployment } from '../../api/deployments.js';
+import { getDeployment, listWorkers } from '../../api/deployments.js';
 
 /** What to wait for. `workers` waits until exactly `count` workers run. */
 export type WaitTarget =
@@ -97,6 +97,18 @@ function resumeHint(id: string, target: WaitTarget): string {
   return `${doing}; check with: ${checkCommand(id, target)}, or wait again with: ${waitCommand(id, target)}`;
 }
 
+/** Where to look when a deployment turned FAILED: the last lines of a FAILED worker, when one is listed. */
+async function failedHint(session: Session, id: string): Promise<string> {
+  try {
+    const failed = await listWorkers(session.client, id, { statusList: ['FAILED'] });
+    const w = failed.find((x) => /^[A-Za-z0-9_-]+$/.test(String(x.id ?? '')));
+    if (w) return `See why with: yotta deploy logs ${id} --worker ${String(w.id)} --tail 50`;
+  } catch {
+    // The hint is a courtesy: the error it goes with is the news.
+  }
+  return `See why with: yotta deploy workers ${id}`;
+}
+
 /**
  * Polls `id` until it reaches `target` and returns its last detail (undefined for `deleted`).
  * Throws DeploymentFailedError (exit 9) as soon as it turns FAILED, WaitTimeoutError (exit 8) after
@@ -148,7 +160,7 @@ export async function waitForDeployment(
           if (sawNotFailed || failedPolls > GRACE_POLLS) {
             throw new DeploymentFailedError(
               `${describeRef(d.id, d.name)} turned FAILED while waiting for it to be ${describeTarget(target)} (${describeState(d)})`,
-              `See why with: yotta deploy workers ${id}`,
+              await failedHint(session, id),
             );
           }
         } else {

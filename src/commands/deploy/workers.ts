@@ -93,6 +93,10 @@ export async function runWorkers(opts: WorkersOptions, ctx: Context): Promise<vo
       spinner.stop();
     }
     await printWorkers(ui, workers);
+    const failed = workers.filter((w) => w.status === 'FAILED' && /^[A-Za-z0-9_-]+$/.test(String(w.id ?? '')));
+    if (failed.length > 0) {
+      ui.next(`${failed.length === 1 ? '1 worker is' : `${failed.length} workers are`} FAILED; see why in its last lines.`, `yotta deploy logs ${id} --worker ${String(failed[0]!.id)} --tail 50`);
+    }
   });
 }
 
