@@ -53,7 +53,9 @@ export function workerLogsPageOf(data: unknown, path: string): WorkerLogsPage {
     const { timestamp, log, offset } = item;
     if (typeof timestamp !== 'string' && typeof timestamp !== 'number') throw fail(`line ${i + 1} of its page has no timestamp`);
     if (typeof offset !== 'number' && !(typeof offset === 'string' && /^\d+$/.test(offset))) throw fail(`line ${i + 1} of its page has no offset`);
-    return { ...item, timestamp: String(timestamp), log: typeof log === 'string' ? log : log == null ? '' : String(log), offset } as WorkerLogLine;
+    // The usual line is used as it came; an odd one is copied with its fields made strings.
+    if (typeof timestamp === 'string' && typeof log === 'string') return item as unknown as WorkerLogLine;
+    return { ...item, timestamp: String(timestamp), log: log == null ? '' : String(log), offset } as WorkerLogLine;
   });
   return {
     logs,

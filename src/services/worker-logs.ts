@@ -44,6 +44,8 @@ export interface LogEntry {
   log: string;
   /** The timestamp in epoch ms (NaN when unreadable: sorted first). */
   ms: number;
+  /** ctx.now() when it was read (for the hold-back while following). */
+  arrived: number;
 }
 
 /** A page token: epoch ms as a string, and an offset. */
@@ -60,7 +62,7 @@ interface WorkerState {
   /** Forward token: the last line read (undefined: from the start of the window). */
   cursor?: Token;
   /** Lines read, not shown yet, in the server's order. */
-  queue: (LogEntry & { arrived: number })[];
+  queue: LogEntry[];
   /** A forward read reached the end (hasMore false) at least once since the last page. */
   caughtUp: boolean;
   /** The timestamp of the newest line read. */
@@ -246,12 +248,14 @@ export class LogReader {
     } catch (err) {
       throw await this.explain(err, w.id);
     }
+    const arrived = this.o.ctx.now();
     const entries = page.logs.map((l: WorkerLogLine) => ({
       workerId: w.id,
       timestamp: l.timestamp,
       offset: l.offset,
       log: l.log,
       ms: timestampMs(l.timestamp),
+      arrived,
     }));
     const last = entries.at(-1);
     let next: Token | undefined;
@@ -324,7 +328,7 @@ export class LogReader {
     for (const b of backs) {
       const keep = b.oldestTaken ?? b.newest;
       if (keep) b.w.cursor = { time: String(keep.ms), offset: offsetText(keep.offset) };
-      if (b.oldestTaken) b.w.queue.push({ ...b.oldestTaken, arrived: -Infinity });
+      if (b.oldestTaken) b.w.queue.push(b.oldestTaken);
       if (keep && Number.isFinite(keep.ms)) b.w.lastMs = keep.ms;
     }
   }
@@ -342,7 +346,7 @@ export class LogReader {
       for (const w of states) {
         while (w.queue.length === 0 && !ended.has(w)) {
           const entries = await this.forward(w, endTime);
-          for (const e of entries) w.queue.push({ ...e, arrived: -Infinity });
+          for (const e of entries) w.queue.push(e);
           if (w.caughtUp) ended.add(w);
         }
         const head = w.queue[0];
@@ -350,7 +354,7 @@ export class LogReader {
       }
       if (!best) break;
       const e = best.queue.shift()!;
-      this.o.emit(strip(e));
+      this.o.emit(e);
       shown += 1;
     }
     this.o.flush?.();
@@ -487,7 +491,7 @@ export class LogReader {
         if (!(head.ms <= watermark || now - head.arrived >= HOLD_BACK_MS)) break;
       }
       best.queue.shift();
-      this.o.emit(strip(head));
+      this.o.emit(head);
     }
     this.o.flush?.();
   }
@@ -511,8 +515,4 @@ function before(a: LogEntry, wa: WorkerState, b: LogEntry, wb: WorkerState): boo
   const am = Number.isFinite(a.ms) ? a.ms : -Infinity;
   const bm = Number.isFinite(b.ms) ? b.ms : -Infinity;
   return am < bm || (am === bm && wa.order < wb.order);
-}
-
-function strip(e: LogEntry & { arrived?: number }): LogEntry {
-  return { workerId: e.workerId, timestamp: e.timestamp, offset: e.offset, log: e.log, ms: e.ms };
 }

@@ -167,7 +167,8 @@ const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 export function jsonLine(e: LogEntry): string {
   const offset = typeof e.offset === 'number' ? String(e.offset) : /^\d+$/.test(e.offset) ? e.offset : JSON.stringify(e.offset);
   const text = `{"workerId":${JSON.stringify(e.workerId)},"timestamp":${JSON.stringify(e.timestamp)},"offset":${offset},"log":${JSON.stringify(e.log)}}`;
-  return text.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  JSON_UNSAFE.lastIndex = 0;
+  return JSON_UNSAFE.test(text) ? text.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
 }
 
 /** Short, stable labels: the last six characters of each id, the whole id where two would be alike. */
