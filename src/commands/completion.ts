@@ -1,6 +1,7 @@
 /**
  * `yotta completion bash|zsh|fish` prints a completion script generated from the program itself;
- * the hidden `yotta __complete deployments` feeds it deployment ids and names from a short-lived cache.
+ * the hidden `yotta __complete deployments` feeds it deployment ids and names from a short-lived cache,
+ * and `yotta __complete workers <id|name>` the worker ids of one deployment (for `deploy logs --worker`).
  */
 import type { Command } from 'commander';
 import { Argument } from 'commander';
@@ -13,7 +14,7 @@ export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
 
 /** What `yotta __complete` can list. */
-export const COMPLETE_KINDS = ['deployments'] as const;
+export const COMPLETE_KINDS = ['deployments', 'workers'] as const;
 
 /** Options of `completion`. */
 export interface CompletionOptions {
@@ -25,6 +26,8 @@ export interface CompletionOptions {
 /** Options of `__complete`. */
 export interface CompleteOptions {
   kind: (typeof COMPLETE_KINDS)[number];
+  /** For `workers`: the deployment (id or name) whose workers are listed. */
+  deployment?: string;
   /** The global flags (--profile, --base-url, --sandbox pick the deployments listed). */
   g: GlobalOptions;
 }
@@ -60,8 +63,9 @@ export function registerComplete(program: Command, ctx: Context): void {
     .command('__complete', { hidden: true })
     .description('print completion candidates, one per line as value<TAB>description (used by the completion scripts)')
     .addArgument(new Argument('<kind>', 'what to list').choices(COMPLETE_KINDS))
-    .action(async (kind: CompleteOptions['kind'], _opts: unknown, cmd: Command) => {
-      await runComplete({ kind, g: globalsOf(cmd) }, ctx);
+    .addArgument(new Argument('[deployment]', 'for workers: the deployment id or name'))
+    .action(async (kind: CompleteOptions['kind'], deployment: string | undefined, _opts: unknown, cmd: Command) => {
+      await runComplete({ kind, ...(deployment !== undefined ? { deployment } : {}), g: globalsOf(cmd) }, ctx);
     });
 }
 
@@ -88,11 +92,13 @@ export async function runCompletion(opts: CompletionOptions, ctx: Context): Prom
 }
 
 /**
- * Prints deployment ids and names for the completion scripts. Silent by design: any failure (no key,
+ * Prints deployment ids and names (or one deployment's worker ids) for the completion scripts. Silent by design: any failure (no key,
  * no network, a slow API) prints nothing and exits 0, since a TAB press must never show an error.
  */
 export async function runComplete(opts: CompleteOptions, ctx: Context): Promise<void> {
-  const { completeDeployments } = await import('../completion/deployments.js');
-  const lines = await completeDeployments(ctx, opts.g);
+  const lines =
+    opts.kind === 'workers'
+      ? await (await import('../completion/workers.js')).completeWorkers(ctx, opts.g, opts.deployment)
+      : await (await import('../completion/deployments.js')).completeDeployments(ctx, opts.g);
   if (lines.length > 0) ctx.stdout.write(lines.join('\n') + '\n');
 }

@@ -13,7 +13,7 @@ function wordsFunction(name: string, comment: string, entries: Array<[string, st
 // deployments`, given the --profile, --base-url and --sandbox typed on the line; words it prints are
 // matched as plain strings, never evaluated. Written with @{ for bash's ${ (a template literal's own).
 const WALKER = String.raw`
-# Completes word $2 from hint $1 ("words a b", "list a b", "files", "deployments", "none"); $3 is kept in front.
+# Completes word $2 from hint $1 ("words a b", "list a b", "files", "deployments", "workers", "none"); $3 is kept in front.
 _yotta_values() {
   local kind=@{1%% *} words= cur=$2 pre=$3 w
   [[ $1 == *' '* ]] && words=@{1#* }
@@ -34,11 +34,17 @@ _yotta_values() {
       while IFS=$'\t' read -r w _; do
         [[ -n $w && $w == "$cur"* ]] && COMPREPLY+=("$pre$w")
       done < <(command yotta @{_yotta_pass[@]+"@{_yotta_pass[@]}"} --no-input --no-color __complete deployments 2>/dev/null </dev/null) ;;
+    workers)
+      # The workers of the deployment typed as the first argument.
+      [[ -n $_yotta_arg1 ]] || return 0
+      while IFS=$'\t' read -r w _; do
+        [[ -n $w && $w == "$cur"* ]] && COMPREPLY+=("$pre$w")
+      done < <(command yotta @{_yotta_pass[@]+"@{_yotta_pass[@]}"} --no-input --no-color __complete workers -- "$_yotta_arg1" 2>/dev/null </dev/null) ;;
   esac
 }
 
 _yotta() {
-  local cur=@{COMP_WORDS[COMP_CWORD]} cmdpath= npos=0 i w want= dd= REPLY
+  local cur=@{COMP_WORDS[COMP_CWORD]} cmdpath= npos=0 i w want= dd= REPLY _yotta_arg1=
   local -a _yotta_pass=()
   COMPREPLY=()
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -63,6 +69,7 @@ _yotta() {
       cmdpath=@{cmdpath:+$cmdpath }$REPLY
     else
       npos=$((npos + 1))
+      (( npos == 1 )) && _yotta_arg1=$w
     fi
   done
   if [[ -n $want ]]; then

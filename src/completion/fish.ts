@@ -23,6 +23,8 @@ function valueSwitches(h: ValueHint): string {
       return '-r -F';
     case 'deployments':
       return `-x -a ${fishQuote('(__yotta_deployments)')}`;
+    case 'workers':
+      return `-x -a ${fishQuote('(__yotta_workers)')}`;
     case 'none':
       return '-x';
   }
@@ -61,6 +63,7 @@ function __yotta_walk --description 'Reads the words before the cursor: command 
     set -g __yotta_npos 0
     set -g __yotta_want ''
     set -g __yotta_pass
+    set -g __yotta_arg1 ''
     set -l dd 0
     set -l tokens (commandline -opc)
     set -e tokens[1]
@@ -92,6 +95,7 @@ function __yotta_walk --description 'Reads the words before the cursor: command 
             set __yotta_path (string trim -- "$__yotta_path $sub")
         else
             set __yotta_npos (math $__yotta_npos + 1)
+            test $__yotta_npos = 1; and set __yotta_arg1 $w
         end
     end
 end
@@ -123,6 +127,12 @@ end
 function __yotta_deployments --description 'Deployment names and ids, from yotta __complete deployments'
     __yotta_walk
     command yotta $__yotta_pass --no-input --no-color __complete deployments 2>/dev/null </dev/null
+end
+
+function __yotta_workers --description 'Worker ids of the deployment typed as the first argument, from yotta __complete workers'
+    __yotta_walk
+    test -n "$__yotta_arg1"; or return 0
+    command yotta $__yotta_pass --no-input --no-color __complete workers -- $__yotta_arg1 2>/dev/null </dev/null
 end
 `;
 

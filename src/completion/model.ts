@@ -20,7 +20,9 @@ export type ValueHint =
   /** A file path. */
   | { kind: 'files' }
   /** A deployment id or name, asked from `yotta __complete deployments`. */
-  | { kind: 'deployments' };
+  | { kind: 'deployments' }
+  /** A worker id of the deployment given as the command's first argument (`yotta __complete workers <ref>`). */
+  | { kind: 'workers' };
 
 /** One flag of a command. */
 export interface OptionModel {
@@ -76,6 +78,8 @@ function optionHint(cmd: Command, o: Option): ValueHint {
       return { kind: 'words', words: GPU_TYPES.map((g) => g.code) };
     case '--service-mode':
       return { kind: 'words', words: SERVICE_MODES };
+    case '--worker':
+      return { kind: 'workers' };
   }
   // `-f, --file <path>`, `--state <file>`: the value names a file.
   return /<(path|file)>/.test(o.flags) ? { kind: 'files' } : { kind: 'none' };

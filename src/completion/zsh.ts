@@ -21,7 +21,7 @@ function describedFunction(name: string, comment: string, entries: Array<[string
 
 // Written with @{ for zsh's ${ (a template literal's own). `cmdpath`, not `path`: zsh ties $path to $PATH.
 const WALKER = String.raw`
-# Completes the current word from hint $1 ("words a b", "list a b", "files", "deployments", "none").
+# Completes the current word from hint $1 ("words a b", "list a b", "files", "deployments", "workers", "none").
 _yotta_values() {
   local kind=@{1%% *} line
   local -a vals deps
@@ -42,11 +42,18 @@ _yotta_values() {
         if [[ $line == *$'\t'* ]]; then deps+=("@{line%%$'\t'*}:@{line#*$'\t'}"); elif [[ -n $line ]]; then deps+=("$line"); fi
       done
       (( @{#deps} )) && _describe -t deployments 'deployment' deps ;;
+    workers)
+      # The workers of the deployment typed as the first argument.
+      [[ -n $_yotta_arg1 ]] || return 0
+      for line in @{(f)"$(command yotta @{_yotta_pass[@]} --no-input --no-color __complete workers -- "$_yotta_arg1" 2>/dev/null </dev/null)"}; do
+        if [[ $line == *$'\t'* ]]; then deps+=("@{line%%$'\t'*}:@{line#*$'\t'}"); elif [[ -n $line ]]; then deps+=("$line"); fi
+      done
+      (( @{#deps} )) && _describe -t workers 'worker' deps ;;
   esac
 }
 
 _yotta() {
-  local cur=@{words[CURRENT]} cmdpath= npos=0 i w want= dd= REPLY
+  local cur=@{words[CURRENT]} cmdpath= npos=0 i w want= dd= REPLY _yotta_arg1=
   local -a reply _yotta_pass
   for (( i = 2; i < CURRENT; i++ )); do
     w=@{words[i]}
@@ -69,6 +76,7 @@ _yotta() {
       cmdpath=@{cmdpath:+$cmdpath }$REPLY
     else
       npos=$(( npos + 1 ))
+      (( npos == 1 )) && _yotta_arg1=$w
     fi
   done
   if [[ -n $want ]]; then

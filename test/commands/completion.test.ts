@@ -12,7 +12,7 @@ import { Command, Option } from 'commander';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { ApiClient } from '../../src/api/client.js';
-import { createDeployment } from '../../src/api/deployments.js';
+import { createDeployment, listWorkers } from '../../src/api/deployments.js';
 import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src/api/types.js';
 import { buildModel } from '../../src/completion/model.js';
 import { bashScript } from '../../src/completion/bash.js';
@@ -64,7 +64,7 @@ describe('yotta completion', () => {
       const text = await script(shell);
       for (const word of [
         'deploy', 'auth', 'config', 'sandbox', 'gpus', 'completion',
-        'create', 'list', 'get', 'update', 'start', 'stop', 'delete', 'scale', 'workers', 'wait', 'login', 'logout',
+        'create', 'list', 'get', 'update', 'start', 'stop', 'delete', 'scale', 'workers', 'logs', 'wait', 'login', 'logout',
         'initializing', 'running', 'stopping', 'stopped', 'failed',
         'initialize', 'terminating', 'terminated',
         'table', 'wide', 'json', 'yaml',
@@ -72,12 +72,12 @@ describe('yotta completion', () => {
       ]) {
         expect(text, `${shell}: ${word}`).toContain(word);
       }
-      for (const flag of ['status', 'output', 'json', 'sandbox', 'profile', 'wait-timeout', 'gpu-type', 'for', 'interval', 'file', 'show-env']) {
+      for (const flag of ['status', 'output', 'json', 'sandbox', 'profile', 'wait-timeout', 'gpu-type', 'for', 'interval', 'file', 'show-env', 'worker', 'tail']) {
         expect(text, `${shell}: --${flag}`).toMatch(shell === 'fish' ? new RegExp(`-l ${flag}\\b`) : new RegExp(`--${flag}\\b`));
       }
       // __complete is only ever called, never offered.
       for (const line of text.split('\n').filter((l) => l.includes('__complete'))) {
-        expect(line, shell).toMatch(/__complete deployments/);
+        expect(line, shell).toMatch(/__complete (deployments|workers -- )/);
       }
     }
   });
@@ -116,6 +116,7 @@ describe('yotta completion', () => {
       [['yotta', '--json', 'deploy', 'get', 'll'], 'llama-a llama-b'],
       [['yotta', '--profile', 'prod', 'deploy', 'stop', 'llama-a', ''], 'llama-a llama-b 378888638324150969'],
       [['yotta', 'deploy', 'scale', 'llama-a', ''], ''],
+      [['yotta', 'deploy', 'logs', 'llama-a', '--worker', '3788'], '378888638324150969'],
     ];
     const lines = cases.map(
       ([words]) =>
@@ -127,6 +128,7 @@ describe('yotta completion', () => {
     expect(readFileSync(log, 'utf8').split('\n')).toEqual([
       '--no-input --no-color __complete deployments',
       '--profile prod --no-input --no-color __complete deployments',
+      '--no-input --no-color __complete workers -- llama-a',
       '',
     ]);
   });
@@ -334,6 +336,27 @@ describe('yotta __complete deployments', () => {
     const r = await runCli(['__complete', 'everything'], { env, homeDir: home });
     expect(r.code).toBe(2);
     expect(sb.requests).toHaveLength(0);
+  });
+});
+
+describe('yotta __complete workers', () => {
+  it("lists the worker ids of the deployment named, with their status; nothing for one that does not exist", async () => {
+    const sb = await startSandbox({ delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
+    const client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
+    try {
+      const env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+      const d = await createDeployment(client, body('llama-a'));
+      const workers = await listWorkers(client, d.id);
+      const r = await runCli(['__complete', 'workers', 'llama-a'], { env });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(workers.map((w) => `${w.id}\tRUNNING`).sort());
+      const none = await runCli(['__complete', 'workers', 'nope'], { env });
+      expect(none).toEqual({ code: 0, stdout: '', stderr: '' });
+    } finally {
+      await client.close();
+      await sb.close();
+    }
   });
 });
 
