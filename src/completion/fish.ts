@@ -129,7 +129,7 @@ function __yotta_deployments --description 'Deployment names and ids, from yotta
     command yotta $__yotta_pass --no-input --no-color __complete deployments 2>/dev/null </dev/null
 end
 
-function __yotta_workers --description 'Worker ids of the deployment typed as the first argument, from yotta __complete workers'
+function __yotta_workers --description 'Worker ids of the deployment typed as the first argument'
     __yotta_walk
     test -n "$__yotta_arg1"; or return 0
     command yotta $__yotta_pass --no-input --no-color __complete workers -- $__yotta_arg1 2>/dev/null </dev/null
