@@ -77,7 +77,7 @@ Examples:
   $ yotta deploy logs llama-3-8b --tail 50 --timestamps
   $ yotta deploy logs llama-3-8b -f
   $ yotta deploy logs llama-3-8b --since 10m --grep error
-  $ yotta deploy logs llama-3-8b --worker "$(yotta deploy workers llama-3-8b --status failed --json | jq -r '.[0].id')" --tail 50
+  $ yotta deploy logs llama-3-8b --worker "$(yotta deploy workers llama-3-8b --json | jq -r '.[0].id')" --tail 50
   $ yotta deploy logs llama-3-8b --json | jq -r 'select(.log | test("throughput")) | .timestamp'
 
 With --json, one JSON object per line (NDJSON), in the order printed:

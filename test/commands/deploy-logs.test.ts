@@ -1,0 +1,101 @@
+/**
+ * `deploy logs` in-process through main(), on a fake clock shared with the emulator: the follow's
+ * pacing and shared request budget, and the help. The end-to-end behaviour (built CLI, real time)
+ * is in test/e2e/deploy-logs.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { ApiClient } from '../../src/api/client.js';
+import { createDeployment } from '../../src/api/deployments.js';
+import { jsonLine, parseWhen, terminalText } from '../../src/commands/deploy/logs.js';
+import { runCli } from '../helpers/cli.js';
+import { deploymentBody, FakeClock } from '../helpers/fixtures.js';
+
+let sb: Sandbox | undefined;
+let client: ApiClient | undefined;
+afterEach(async () => {
+  await client?.close();
+  await sb?.close();
+  sb = undefined;
+  client = undefined;
+});
+
+async function setup() {
+  const clock = new FakeClock();
+  sb = await startSandbox({ now: clock.now, delays: { workerStartMs: 3000, stopMs: 2000, terminateMs: 2000 } });
+  client = new ApiClient({ baseUrl: sb.url, apiKey: sb.apiKey, userAgent: 'test' });
+  const env = { YOTTA_BASE_URL: sb.url, YOTTA_API_KEY: sb.apiKey };
+  return { clock, sb, client, env };
+}
+
+/** Follows until the fake clock has moved `ms`, then presses Ctrl-C. */
+async function followFor(s: Awaited<ReturnType<typeof setup>>, id: string, ms: number) {
+  const controller = new AbortController();
+  const until = s.clock.t + ms;
+  s.clock.onSleep = () => {
+    if (s.clock.t >= until) controller.abort(new DOMException('interrupted', 'AbortError'));
+  };
+  return runCli(['deploy', 'logs', id, '-f', '--json'], { env: s.env, now: s.clock.now, sleep: s.clock.sleep, signal: controller.signal });
+}
+
+describe('deploy logs --follow pacing', () => {
+  it('polls at least a second apart, backs off to 5 s while idle, and exits 0 on Ctrl-C', async () => {
+    const s = await setup();
+    const d = await createDeployment(s.client, deploymentBody('worker', { workers: 1, image: 'ghcr.io/acme/worker:1', initializationCommand: 'python serve.py' }));
+    s.clock.t += 10_000;
+    s.sb.requests.length = 0;
+    const r = await followFor(s, d.id, 120_000);
+    expect(r.code).toBe(0);
+    // One GET of the deployment per round: the rounds' times (the first GET is the look-up before the backlog).
+    const rounds = s.sb.requests.filter((q) => q.method === 'GET' && q.path.endsWith(`/deploy/${d.id}`)).map((q) => q.at).slice(1);
+    const gaps = rounds.slice(1).map((t, i) => t - rounds[i]!);
+    expect(gaps.length).toBeGreaterThan(20);
+    for (const g of gaps) {
+      expect(g).toBeGreaterThanOrEqual(1000);
+      expect(g).toBeLessThanOrEqual(5100);
+    }
+    // A heartbeat every 5 s: after one, a round a second later; then the pause grows while nothing comes.
+    expect(gaps.filter((g) => g < 1100).length).toBeGreaterThan(0);
+    expect(gaps.filter((g) => g > 1900).length).toBeGreaterThan(0);
+  });
+
+  it('fifty workers share one budget: never more than 60 requests in any second', async () => {
+    const s = await setup();
+    const d = await createDeployment(s.client, deploymentBody('wide', { workers: 50 }));
+    s.clock.t += 60_000;
+    s.sb.requests.length = 0;
+    const r = await followFor(s, d.id, 20_000);
+    expect(r.code).toBe(0);
+    const times = s.sb.requests.map((q) => q.at);
+    expect(s.sb.requests.filter((q) => q.path.endsWith('/logs')).length).toBeGreaterThan(50 * 5);
+    for (let i = 0; i < times.length; i++) {
+      const inSecond = times.filter((t) => t >= times[i]! && t < times[i]! + 1000).length;
+      expect(inSecond).toBeLessThanOrEqual(60);
+    }
+  });
+});
+
+describe('deploy logs pieces', () => {
+  it('--help explains every flag, with examples', async () => {
+    const r = await runCli(['deploy', 'logs', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--worker', '--follow', '--since', '--until', '--tail', '--grep', '--timestamps', '--prefix', '--no-prefix']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain('Examples:\n  $ yotta deploy logs');
+    expect(r.stdout).toContain('merged by timestamp');
+  });
+
+  it('reads --since/--until as a duration back from now or an ISO time', () => {
+    const now = Date.parse('2025-06-01T12:00:00Z');
+    expect(parseWhen('10m', '--since', now)).toBe(now - 600_000);
+    expect(parseWhen('2025-06-01T11:00:00Z', '--since', now)).toBe(now - 3_600_000);
+    expect(() => parseWhen('last tuesday', '--since', now)).toThrow('--since: "last tuesday" is neither a duration');
+  });
+
+  it('escapes control characters for a terminal but keeps tabs; JSON escapes C1 and bidi characters', () => {
+    expect(terminalText('a\tb\u001b[2Jc\rd\u0085\u202e')).toBe('a\tb\\u001b[2Jc\\rd\\u0085\\u202e');
+    const line = jsonLine({ workerId: '1', timestamp: 't', offset: 7, log: 'x\u0085\u202ey\u2028', ms: 0, arrived: 0 });
+    expect(line).toBe('{"workerId":"1","timestamp":"t","offset":7,"log":"x\\u0085\\u202ey\\u2028"}');
+    expect(JSON.parse(line).log).toBe('x\u0085\u202ey\u2028');
+  });
+});
