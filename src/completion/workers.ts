@@ -15,18 +15,24 @@ const STATUS = /^[A-Z_]+$/;
 export async function completeWorkers(ctx: Context, g: GlobalOptions, ref: string | undefined): Promise<string[]> {
   try {
     if (!ref || !/^[A-Za-z0-9@._-]+$/.test(ref)) return [];
-    const [{ createUi }, { withSession }, { listWorkers }, { resolveDeploymentId }] = await Promise.all([
+    const [{ createUi }, { withSession }, { listDeployments, listWorkers }] = await Promise.all([
       import('../output/ui.js'),
       import('../session.js'),
       import('../api/deployments.js'),
-      import('../commands/deploy/common.js'),
     ]);
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(COMPLETION_FETCH_TIMEOUT_MS)]);
     const bounded: Context = { ...ctx, signal };
     const quietG: GlobalOptions = { ...g, timeout: COMPLETION_FETCH_TIMEOUT_MS, debug: false, quiet: true, input: false };
-    const workers = await withSession(bounded, quietG, createUi(bounded, quietG), async (s) =>
-      listWorkers(s.client, await resolveDeploymentId(s.client, ref)),
-    );
+    const workers = await withSession(bounded, quietG, createUi(bounded, quietG), async (s) => {
+      // An id as it is; a name only when exactly one deployment has it (completion never guesses).
+      let id = ref;
+      if (!/^\d{15,20}$/.test(ref)) {
+        const named = (await listDeployments(s.client)).filter((d) => d.name === ref);
+        if (named.length !== 1) return [];
+        id = String(named[0]!.id);
+      }
+      return listWorkers(s.client, id);
+    });
     return workers
       .map((w) => ({ id: String(w.id ?? ''), status: String(w.status ?? '') }))
       .filter((w) => WORKER_ID.test(w.id))

@@ -478,6 +478,8 @@ export class LogReader {
   private release(all: boolean): void {
     const now = this.o.ctx.now();
     const states = [...this.workers.values()];
+    // Every worker still being read has been read up to here (a worker with more pages waiting: not at all).
+    const watermark = Math.min(...states.filter((w) => !(w.gone && w.caughtUp)).map((w) => (w.caughtUp ? w.lastMs : -Infinity)));
     for (;;) {
       let best: WorkerState | undefined;
       for (const w of states) {
@@ -486,10 +488,7 @@ export class LogReader {
       }
       if (!best) break;
       const head = best.queue[0]!;
-      if (!all) {
-        const watermark = Math.min(...states.filter((w) => !(w.gone && w.caughtUp)).map((w) => (w.caughtUp ? w.lastMs : -Infinity)));
-        if (!(head.ms <= watermark || now - head.arrived >= HOLD_BACK_MS)) break;
-      }
+      if (!all && !(head.ms <= watermark || now - head.arrived >= HOLD_BACK_MS)) break;
       best.queue.shift();
       this.o.emit(head);
     }
