@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { ApiClient } from '../../src/api/client.js';
-import { createDeployment } from '../../src/api/deployments.js';
+import { createDeployment, scaleDeployment } from '../../src/api/deployments.js';
 import { jsonLine, parseWhen, terminalText } from '../../src/commands/deploy/logs.js';
 import { runCli } from '../helpers/cli.js';
 import { deploymentBody, FakeClock } from '../helpers/fixtures.js';
@@ -29,11 +29,12 @@ async function setup() {
   return { clock, sb, client, env };
 }
 
-/** Follows until the fake clock has moved `ms`, then presses Ctrl-C. */
-async function followFor(s: Awaited<ReturnType<typeof setup>>, id: string, ms: number) {
+/** Follows until the fake clock has moved `ms`, then presses Ctrl-C; `slowMs` is added to every short (budget) pause. */
+async function followFor(s: Awaited<ReturnType<typeof setup>>, id: string, ms: number, slowMs = 0) {
   const controller = new AbortController();
   const until = s.clock.t + ms;
-  s.clock.onSleep = () => {
+  s.clock.onSleep = (n) => {
+    if (s.clock.sleeps[n]! < 1000) s.clock.t += slowMs;
     if (s.clock.t >= until) controller.abort(new DOMException('interrupted', 'AbortError'));
   };
   return runCli(['deploy', 'logs', id, '-f', '--json'], { env: s.env, now: s.clock.now, sleep: s.clock.sleep, signal: controller.signal });
@@ -73,6 +74,32 @@ describe('deploy logs --follow pacing', () => {
       const inSecond = times.filter((t) => t >= times[i]! && t < times[i]! + 1000).length;
       expect(inSecond).toBeLessThanOrEqual(60);
     }
+  });
+});
+
+describe('deploy logs --follow order', () => {
+  it('holds lines back so that workers read one after the other still print in timestamp order', async () => {
+    const s = await setup();
+    // 10 workers whose heartbeats are 100 ms apart, and a slow server (each request takes 300 ms
+    // more): one polling round reads the later workers up to a time the first ones are read past
+    // only in the next round. Printing each round as it came would put lines out of order.
+    const d = await createDeployment(s.client, deploymentBody('many', { workers: 1, image: 'ghcr.io/acme/worker:1', initializationCommand: 'python serve.py' }));
+    for (let n = 2; n <= 10; n++) {
+      s.clock.t += 100;
+      await scaleDeployment(s.client, d.id, n);
+    }
+    s.clock.t += 10_000;
+    const r = await followFor(s, d.id, 120_000, 300);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { workerId: string; timestamp: string; offset: number });
+    expect(new Set(lines.map((l) => l.workerId)).size).toBe(10);
+    const times = lines.map((l) => Date.parse(l.timestamp));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    for (const w of new Set(lines.map((l) => l.workerId))) {
+      const offsets = lines.filter((l) => l.workerId === w).map((l) => l.offset);
+      expect(offsets).toEqual(offsets.map((_, i) => i + 1));
+    }
+    expect(lines.filter((l) => Date.parse(l.timestamp) > s.clock.t - 60_000).length).toBeGreaterThan(30);
   });
 });
 
