@@ -160,14 +160,21 @@ describe('yotta deploy logs (built CLI)', () => {
   }, 60_000);
 
   it('--follow crosses pages and a scale-up with no line twice or lost, and ends by itself when the deployment stops', async () => {
-    // 5000x: a heartbeat a millisecond, so one poll brings more than a page.
-    const { d } = await setUp(5000);
+    // Real time, with the emulator's clock jumped forward by hours at chosen moments: each jump
+    // makes more than a page of new lines appear at once (a heartbeat every 5 s: 720 an hour).
+    const { clock, d } = await setUp(1);
+    const [first] = (await listWorkers(scene!.client, d.id)).map((w) => w.id);
+    const mine = (id: string): number => cli.stdoutSoFar().split(`"workerId":"${id}"`).length - 1;
     const cli = spawnCli(buildDir, ['deploy', 'logs', d.id, '-f', '--json'], { configDir: tempDir('yotta-logs-e2e-'), env: scene!.env, killAfterMs: 60_000 });
-    await waitUntil(() => cli.stdoutSoFar().split('\n').length > 3000, 20_000, 'lines from the first worker');
+    await waitUntil(() => mine(first!) > 10, 20_000, 'the backlog');
+    clock.shift += 2 * 3_600_000;
+    await waitUntil(() => mine(first!) > 1440, 20_000, 'two hours of lines from the first worker');
     await scaleDeployment(scene!.client, d.id, 2);
-    const [first, second] = (await listWorkers(scene!.client, d.id)).map((w) => w.id);
-    await waitUntil(() => (cli.stdoutSoFar().match(new RegExp(`"workerId":"${second}"`, 'g')) ?? []).length > 1500, 20_000, 'lines from the new worker');
+    const [, second] = (await listWorkers(scene!.client, d.id)).map((w) => w.id);
+    clock.shift += 2 * 3_600_000;
+    await waitUntil(() => mine(second!) > 1400, 20_000, 'two hours of lines from the new worker');
     await stopDeployment(scene!.client, d.id);
+    clock.shift += 60_000;
     // It ends by itself (--json keeps stderr for warnings and errors, so nothing is said there).
     const r = await cli.result;
     expect(r.signal).toBeNull();
@@ -178,8 +185,11 @@ describe('yotta deploy logs (built CLI)', () => {
     expectConsecutive(by.get(first!));
     expectConsecutive(by.get(second!));
     for (const w of [first, second]) expect(lines.filter((l) => l.workerId === w).at(-1)!.log).toBe('Container exited with code 0');
-    // Pages: the first worker was read after more than one token within a poll.
-    expect(logRequests().filter((q) => q.path.includes(first!) && q.query.searchAfterOffset).length).toBeGreaterThan(3);
+    // Crossing a page while following: a full page of the first worker, then the next asked for at once.
+    const asked = logRequests()
+      .filter((q) => q.path.includes(first!) && q.query.searchAfterOffset)
+      .map((q) => Number(q.query.searchAfterOffset![0]));
+    expect(asked.some((o, i) => i > 0 && o === asked[i - 1]! + 1000)).toBe(true);
   }, 90_000);
 
   it('a deletion ends a follow with exit 0 and says so', async () => {
