@@ -103,6 +103,39 @@ describe('deploy logs --follow order', () => {
   });
 });
 
+describe('deploy logs --follow and the workers coming and going', () => {
+  it('says when a worker goes away after showing its last lines, and waits for a first worker', async () => {
+    const s = await setup();
+    const d = await createDeployment(s.client, deploymentBody('pair', { workers: 2, image: 'ghcr.io/acme/worker:1', initializationCommand: 'python serve.py' }));
+    s.clock.t += 10_000;
+    await scaleDeployment(s.client, d.id, 0);
+    s.clock.t += 10_000;
+    // Scaling again drops the TERMINATED workers from the listing.
+    await scaleDeployment(s.client, d.id, 0);
+    const controller = new AbortController();
+    let step = 0;
+    s.clock.onSleep = async () => {
+      step += 1;
+      if (step === 3) await scaleDeployment(s.client, d.id, 1);
+      if (step === 40) await scaleDeployment(s.client, d.id, 0);
+      if (step === 50) await scaleDeployment(s.client, d.id, 0);
+      if (step === 70) controller.abort(new DOMException('interrupted', 'AbortError'));
+    };
+    const r = await runCli(['deploy', 'logs', 'pair', '-f', '--since', '1h'], { env: s.env, now: s.clock.now, sleep: s.clock.sleep, signal: controller.signal });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('pair (');
+    expect(r.stderr).toContain('has no workers yet; waiting for the first one (Ctrl-C to stop).');
+    const gone = /worker (\d+) is gone \(no longer listed\); its last lines are above\./.exec(r.stderr);
+    expect(gone).not.toBeNull();
+    // The two workers retired before the follow began are not listed, so not read; the one that came
+    // and went was read to its last line before it was dropped.
+    const out = r.stdout.trimEnd().split('\n');
+    expect(out[0]).toMatch(/^Scheduled on 1x H100 in us-east-1 \(worker \d+\)$/);
+    expect(out[0]).toContain(gone![1]);
+    expect(out.at(-1)).toBe('Container exited with code 0');
+  });
+});
+
 describe('deploy logs pieces', () => {
   it('--help explains every flag, with examples', async () => {
     const r = await runCli(['deploy', 'logs', '--help']);
