@@ -236,7 +236,7 @@ export class LogReader {
   }
 
   /** One page of a worker's lines, with the request budget and errors explained. */
-  private async page(w: WorkerState, q: WorkerLogsQuery): Promise<{ entries: LogEntry[]; hasMore: boolean; next?: Token }> {
+  private async page(w: WorkerState, q: WorkerLogsQuery): Promise<{ entries: LogEntry[]; hasMore: boolean; next?: Token; serverNext?: Token }> {
     const query: WorkerLogsQuery = { ...q };
     if (this.o.keyword !== undefined) query.keyword = this.o.keyword;
     if (this.o.since !== undefined) query.startTime = String(this.o.since);
@@ -258,10 +258,10 @@ export class LogReader {
       arrived,
     }));
     const last = entries.at(-1);
-    let next: Token | undefined;
-    if (page.nextSearchAfterTime && page.nextSearchAfterOffset) next = { time: page.nextSearchAfterTime, offset: page.nextSearchAfterOffset };
-    else if (last && Number.isFinite(last.ms)) next = { time: String(last.ms), offset: offsetText(last.offset) };
-    return { entries, hasMore: page.hasMore, ...(next ? { next } : {}) };
+    const serverNext = page.nextSearchAfterTime && page.nextSearchAfterOffset ? { time: page.nextSearchAfterTime, offset: page.nextSearchAfterOffset } : undefined;
+    // Without the server's tokens, the last line of a (forward) page is where the next one starts.
+    const next = serverNext ?? (last && Number.isFinite(last.ms) ? { time: String(last.ms), offset: offsetText(last.offset) } : undefined);
+    return { entries, hasMore: page.hasMore, ...(next ? { next } : {}), ...(serverNext ? { serverNext } : {}) };
   }
 
   /** The next forward page of a worker after its cursor; advances the cursor. */
@@ -273,8 +273,10 @@ export class LogReader {
     }
     if (endTime !== undefined) q.endTime = endTime;
     const { entries, hasMore, next } = await this.page(w, q);
+    const before = w.cursor;
     if (next) w.cursor = next;
-    w.caughtUp = !hasMore;
+    // A server that says "more" but neither gives lines nor moves its token would be asked forever.
+    w.caughtUp = !hasMore || (entries.length === 0 && sameToken(before, w.cursor));
     const last = entries.at(-1);
     if (last && Number.isFinite(last.ms)) w.lastMs = Math.max(w.lastMs, last.ms);
     return entries;
@@ -302,15 +304,17 @@ export class LogReader {
         q.searchAfterTime = b.token.time;
         q.searchAfterOffset = b.token.offset;
       }
-      const { entries, hasMore } = await this.page(b.w, q);
+      const { entries, hasMore, serverNext } = await this.page(b.w, q);
       // Newest first, whatever order the server used within the page.
       if (entries.length > 1 && compareEntries(entries[0]!, entries.at(-1)!) < 0) entries.reverse();
       const oldest = entries.at(-1);
-      // The token of a backward page points at its oldest line.
-      if (oldest) b.token = { time: String(oldest.ms), offset: offsetText(oldest.offset) };
+      const before = b.token;
+      // The server's token (it may have looked past lines a keyword left out), else the page's oldest line.
+      if (serverNext) b.token = serverNext;
+      else if (oldest) b.token = { time: String(oldest.ms), offset: offsetText(oldest.offset) };
       b.newest ??= entries[0];
       b.buf = entries;
-      b.done = !hasMore || entries.length === 0;
+      b.done = !hasMore || (entries.length === 0 && sameToken(before, b.token));
     };
     for (const b of backs) await refill(b);
     for (let taken = 0; taken < n; taken++) {
@@ -503,6 +507,10 @@ export class DeploymentGone extends YottaError {
     super(`deployment ${ref} not found`, ExitCode.NOT_FOUND, 'Run `yotta deploy list` to see ids and names.');
     this.cause = cause;
   }
+}
+
+function sameToken(a: Token | undefined, b: Token | undefined): boolean {
+  return a?.time === b?.time && a?.offset === b?.offset;
 }
 
 function compareEntries(a: LogEntry, b: LogEntry): number {
