@@ -90,7 +90,7 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
       'See `yotta deploy create --help` and deploy.example.yaml.',
     );
   }
-  const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy create');
+  const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy create', { createFlags: flags });
   const { body, warnings } = spec.buildCreateRequest(doc, flags);
   for (const w of docWarnings(doc, warnings)) ui.warn(w);
 
