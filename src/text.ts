@@ -6,6 +6,8 @@
  * retitle the window or hide text. Data formats get the same care in their own syntax: jsonText().
  */
 
+import { ExitCode, YottaError } from './errors.js';
+
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** What JSON.stringify leaves raw but a terminal acts on: C1 controls (and DEL) and the bidi marks. C0 is already `\u00XX`. */
@@ -42,6 +44,13 @@ function unicodeEscape(ch: string): string {
  * the output text is exact.
  */
 export function jsonText(value: unknown, indent?: number): string {
-  const text = JSON.stringify(value ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), indent) ?? 'null';
+  let text: string;
+  try {
+    text = JSON.stringify(value ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), indent) ?? 'null';
+  } catch (err) {
+    // JSON.stringify recurses: a server's answer nested thousands of levels deep (which we can read) overflows it.
+    if (err instanceof RangeError) throw new YottaError('the answer is nested too deeply to write as JSON (thousands of levels)', ExitCode.ERROR, 'Use the table view (without --json), or check the base URL: the Yotta API does not send such answers.');
+    throw err;
+  }
   return text.replace(JSON_UNSAFE, unicodeEscape);
 }

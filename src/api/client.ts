@@ -75,6 +75,8 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** Called once per attempt (--debug). */
   trace?: (e: TraceEvent) => void;
+  /** The most read from one response body. Default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
 }
 
 /** The methods this API uses. */
@@ -194,6 +196,11 @@ export function validateBaseUrl(url: string): URL {
     throw new UsageError(`base URL "${url}" must not have a query or fragment`, `For example ${DEFAULT_BASE_URL}.`);
   }
   return parsed;
+}
+
+/** Bytes as `256 MiB` or `4096 bytes`. */
+function formatBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n} bytes`;
 }
 
 /** Milliseconds as `250ms`, `30s`, `2m00s`. */
@@ -346,6 +353,7 @@ export class ApiClient {
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly proxy: ProxySettings | undefined;
+  private readonly maxResponseBytes: number;
   private transport?: Promise<Transport>;
 
   constructor(private readonly options: ClientOptions) {
@@ -369,6 +377,7 @@ export class ApiClient {
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   }
 
   /** The full URL of an API path (the base URL's own path is kept), with repeated query parameters. */
@@ -482,7 +491,7 @@ export class ApiClient {
       let size = 0;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) {
+        if (size > this.maxResponseBytes) {
           res.body.destroy();
           return { kind: 'too-large', status: res.statusCode, headers: res.headers };
         }
@@ -527,7 +536,7 @@ export class ApiClient {
 
   /** A response body over MAX_RESPONSE_BYTES: never retried (it would come again); for a write, its outcome is unknown. */
   private tooLarge(method: HttpMethod, path: string, status: number): Outcome {
-    const what = `${method} ${path}: HTTP ${status}, a response larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB; stopped reading it`;
+    const what = `${method} ${path}: HTTP ${status}, a response larger than ${formatBytes(this.maxResponseBytes)}; stopped reading it`;
     if (method !== 'GET') {
       return {
         ok: false,
@@ -760,7 +769,7 @@ export class ApiClient {
       if (shown) event.responseBody = truncate(escapeControls(this.redact(shown, secrets), 'escape'), TRACE_BODY_LIMIT);
     } else if (result.kind === 'too-large') {
       event.status = result.status;
-      event.error = `response over ${MAX_RESPONSE_BYTES} bytes; stopped reading it`;
+      event.error = `response over ${formatBytes(this.maxResponseBytes)}; stopped reading it`;
     } else {
       event.error = result.interrupted
         ? 'interrupted'
