@@ -17,6 +17,7 @@ export const ExitCode = {
   FAILED: 9,
   PARTIAL: 10,
   INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -26,14 +27,15 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [number, string]> = [
   [1, 'unexpected or server error'],
   [2, 'usage or invalid input (nothing sent)'],
   [3, 'no API key, or key rejected'],
-  [4, 'not found (24001, 10007, HTTP 404)'],
+  [4, 'not found (24001, 10007, or an HTTP 404 carrying the API envelope)'],
   [5, 'not allowed in the current state (24002)'],
   [6, 'quota or capacity (24003, 24009)'],
   [7, 'network failure or timeout; outcome of a write unknown'],
   [8, 'wait timed out'],
   [9, 'deployment FAILED while waiting'],
   [10, 'some of several ids failed'],
-  [130, 'interrupted'],
+  [130, 'interrupted by Ctrl-C (SIGINT); 0 where Ctrl-C is how a stream ends (--watch, foreground `yotta sandbox`)'],
+  [143, 'terminated (SIGTERM), everywhere'],
 ];
 
 /** Base of every expected error: carries its exit code and an optional hint (the next thing to try). */
@@ -106,6 +108,10 @@ export class AuthError extends YottaError {
 export function exitCodeForApi(httpStatus: number | undefined, code: number | undefined): number {
   if (httpStatus === 401 || httpStatus === 403) return ExitCode.AUTH;
   switch (code) {
+    // The API's own "key missing or invalid", on HTTP 200 or 401 alike.
+    case 40101:
+    case 40001:
+      return ExitCode.AUTH;
     case 24001:
     case 10007:
       return ExitCode.NOT_FOUND;
@@ -117,7 +123,8 @@ export function exitCodeForApi(httpStatus: number | undefined, code: number | un
     case 10001:
       return ExitCode.USAGE;
   }
-  if (httpStatus === 404) return ExitCode.NOT_FOUND;
+  // Only the API's own 404 (with its envelope) says "gone": a bare 404 is a proxy or a wrong base URL.
+  if (httpStatus === 404 && code !== undefined) return ExitCode.NOT_FOUND;
   return ExitCode.ERROR;
 }
 
@@ -149,15 +156,30 @@ export class ApiError extends YottaError {
   }
 }
 
+/** Which request an error is about, and whether a write may have been applied (then `check` is the command that tells). */
+export interface WriteOutcome {
+  method: string;
+  path: string;
+  outcomeUnknown: boolean;
+  /** The command that shows whether the write happened, when `outcomeUnknown`. */
+  check?: string;
+}
+
+/** What the JSON error adds for a write whose outcome is unknown: scripts read these, not the wording. */
+function outcomeFields(o: WriteOutcome): Record<string, unknown> {
+  return { outcome: 'unknown', check: o.check ?? null };
+}
+
 /** The network failed, or a request timed out. `outcomeUnknown` is set when a write may have been applied. */
 export class NetworkError extends YottaError {
   override name = 'NetworkError';
   constructor(
     message: string,
-    readonly details: { method: string; path: string; outcomeUnknown: boolean; timedOut: boolean; attempts: number },
+    readonly details: WriteOutcome & { timedOut: boolean; attempts: number },
     hint?: string,
   ) {
     super(message, ExitCode.NETWORK, hint);
+    if (details.outcomeUnknown) Object.assign(this.extra, outcomeFields(details));
   }
 }
 
@@ -185,11 +207,16 @@ export class PartialFailureError extends YottaError {
   }
 }
 
-/** The user pressed Ctrl-C. */
+/** The user pressed Ctrl-C (or the process got SIGTERM). `details` is set when a write was in flight. */
 export class InterruptedError extends YottaError {
   override name = 'InterruptedError';
-  constructor(message = 'interrupted', hint?: string) {
+  constructor(
+    message = 'interrupted',
+    hint?: string,
+    readonly details?: WriteOutcome,
+  ) {
     super(message, ExitCode.INTERRUPTED, hint);
+    if (details?.outcomeUnknown) Object.assign(this.extra, outcomeFields(details));
   }
 }
 

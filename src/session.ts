@@ -42,17 +42,24 @@ export async function openSession(ctx: Context, g: GlobalOptions, ui: Ui): Promi
   }
   registerSecret(ctx, apiKey);
   const trace = g.debug ? (e: TraceEvent) => ui.debug(formatTrace(e)) : undefined;
-  const client = new ApiClient({
-    baseUrl,
-    apiKey,
-    userAgent: `yotta-cli/${ctx.version} node/${ctx.nodeVersion}`,
-    timeoutMs: g.timeout,
-    env: ctx.env,
-    sleep: ctx.sleep,
-    random: ctx.random,
-    signal: ctx.signal,
-    trace,
-  });
+  let client: ApiClient;
+  try {
+    client = new ApiClient({
+      baseUrl,
+      apiKey,
+      userAgent: `yotta-cli/${ctx.version} node/${ctx.nodeVersion}`,
+      timeoutMs: g.timeout,
+      env: ctx.env,
+      sleep: ctx.sleep,
+      random: ctx.random,
+      signal: ctx.signal,
+      trace,
+    });
+  } catch (err) {
+    // A bad --timeout or proxy variable: the in-process sandbox is already listening and would keep the process alive.
+    await stopSandbox?.();
+    throw err;
+  }
   return {
     client,
     settings: { ...settings, baseUrl },

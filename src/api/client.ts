@@ -11,6 +11,10 @@
  * Everything else that leaves a write's fate open — a reset or close after the request was sent,
  * a timeout, or a 502/503/504 that is not the API's own envelope (a gateway may have forwarded the
  * request before failing) — ends with NetworkError(outcomeUnknown) telling the user how to check.
+ * In general any answer to a write without the API's envelope (an HTML or plain 500, 520, 522, 524...)
+ * is "outcome unknown", never "try again": only the API itself says what it did. A 429, in any form
+ * (status or envelope code), is the one answer that certainly means "refused", and is re-sent.
+ * Ctrl-C during a write says the same: the outcome is unknown, and how to check.
  * A connection closed before any answer counts as "may have been applied" even if the server dropped
  * it first: from this side the two cannot be told apart. A 503 is not trusted as "not processed":
  * gateways answer 503 for upstream failures too. A 5xx carrying the API's own envelope is the API's
@@ -18,7 +22,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { hrtime } from 'node:process';
-import { ApiError, InterruptedError, NetworkError, UsageError } from '../errors.js';
+import { ApiError, InterruptedError, NetworkError, UsageError, type WriteOutcome } from '../errors.js';
 import { looksSecret, maskKey, redactText } from '../redact.js';
 import { realSleep } from '../context.js';
 import { formatDuration } from '../duration.js';
@@ -71,6 +75,8 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** Called once per attempt (--debug). */
   trace?: (e: TraceEvent) => void;
+  /** The most read from one response body. Default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
 }
 
 /** The methods this API uses. */
@@ -87,6 +93,15 @@ const BACKOFF_CAP_MS = 8_000;
 const RETRY_AFTER_CAP_MS = 30_000;
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const TRACE_BODY_LIMIT = 4_000;
+/**
+ * The most read from one response: a 100,000-deployment list is about 150 MB of JSON; anything
+ * beyond 256 MiB is a broken or hostile server, and reading on would take the machine's memory.
+ */
+export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/** Envelope codes with which the API says the key is missing or invalid (on HTTP 200 or 401). */
+const AUTH_CODES = new Set([40101, 40001]);
+/** The deployment id in an API path, for the command that checks a write's outcome. */
+const DEPLOYMENT_ID_IN_PATH = /\/elastic\/deploy\/([^/?]+)(?:\/|$)/;
 const EXCERPT_LIMIT = 120;
 /**
  * The largest response header block accepted: Node's own default (http.maxHeaderSize without
@@ -134,9 +149,21 @@ const REASONS: Record<number, string> = {
 };
 
 const CHECK_OUTCOME = 'Check with `yotta deploy list` or `yotta deploy get <id>` before trying again.';
+
+/** The command that shows whether a write to `path` happened: `yotta deploy get <id>`, or the list for a create. */
+export function checkCommand(path: string): string {
+  const id = DEPLOYMENT_ID_IN_PATH.exec(path)?.[1];
+  return id && id !== 'create' && id !== 'list' ? `yotta deploy get ${decodeURIComponent(id)}` : 'yotta deploy list';
+}
+
+/** What an error says about a write whose outcome is open. */
+function unknownOutcome(method: string, path: string): WriteOutcome {
+  return { method, path, outcomeUnknown: true, check: checkCommand(path) };
+}
 const AUTH_HINT = 'Check the key with `yotta auth status`, or store a new one with `yotta auth login`.';
 
-function isLoopbackHost(hostname: string): boolean {
+/** localhost, 127.x.x.x or [::1]: plain http is allowed there, and no proxy is ever used for it. */
+export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   if (host === 'localhost' || host === '[::1]') return true;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
@@ -169,6 +196,11 @@ export function validateBaseUrl(url: string): URL {
     throw new UsageError(`base URL "${url}" must not have a query or fragment`, `For example ${DEFAULT_BASE_URL}.`);
   }
   return parsed;
+}
+
+/** Bytes as `256 MiB` or `4096 bytes`. */
+function formatBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n} bytes`;
 }
 
 /** Milliseconds as `250ms`, `30s`, `2m00s`. */
@@ -289,7 +321,19 @@ function headerValue(headers: Record<string, string | string[] | undefined>, nam
 
 type Attempt =
   | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; text: string }
-  | { kind: 'error'; error: unknown; timedOut: boolean; interrupted: boolean };
+  | { kind: 'too-large'; status: number; headers: Record<string, string | string[] | undefined> }
+  | { kind: 'error'; error: unknown; timedOut: boolean; interrupted: boolean; timeoutMs: number };
+
+/** Options of one API call. */
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /**
+   * The most this call may take in all, attempts and pauses included (a wait's remaining time): each
+   * attempt's timeout is capped by what is left, and no retry starts once it is spent.
+   */
+  budgetMs?: number;
+}
 
 /** What one attempt came to: the data, or an error and whether another attempt may follow (after `delayMs` if the server said). */
 type Outcome = { ok: true; data: unknown } | { ok: false; error: ApiError | NetworkError; retry: boolean; delayMs?: number };
@@ -309,6 +353,7 @@ export class ApiClient {
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly proxy: ProxySettings | undefined;
+  private readonly maxResponseBytes: number;
   private transport?: Promise<Transport>;
 
   constructor(private readonly options: ClientOptions) {
@@ -318,8 +363,11 @@ export class ApiClient {
     if ([...options.apiKey].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
       throw new UsageError('the API key contains control characters (a stray newline?)', 'Store it again with `yotta auth login`.');
     }
-    // Read now, so that a malformed proxy variable is a usage error before anything is sent.
-    this.proxy = proxySettingsFromEnv(options.env ?? {});
+    // Read now, so that a malformed proxy variable is a usage error before anything is sent. A
+    // loopback host (the sandbox, a local server) is never reached through a proxy: the key would
+    // cross the proxy in clear text.
+    const proxy = proxySettingsFromEnv(options.env ?? {});
+    this.proxy = isLoopbackHost(this.base.hostname) ? undefined : proxy;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // A zero timeout would fail every request at once ("timed out after 0ms"): refuse it before anything is sent.
     if (!(this.timeoutMs >= 1)) {
@@ -329,6 +377,7 @@ export class ApiClient {
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   }
 
   /** The full URL of an API path (the base URL's own path is kept), with repeated query parameters. */
@@ -343,7 +392,7 @@ export class ApiClient {
   }
 
   /** Sends one API call and returns the envelope's `data`; throws ApiError, NetworkError or InterruptedError. */
-  async request<T>(method: HttpMethod, path: string, o: { query?: Query; body?: unknown } = {}): Promise<T> {
+  async request<T>(method: HttpMethod, path: string, o: RequestOptions = {}): Promise<T> {
     const url = this.urlFor(path, o.query);
     const secrets = secretEnvValues(o.body);
     const bodyText = o.body === undefined ? undefined : JSON.stringify(o.body);
@@ -354,26 +403,39 @@ export class ApiClient {
     };
     if (bodyText !== undefined) headers['Content-Type'] = 'application/json';
     const signal = this.options.signal;
+    // hrtime, not performance.now(): the global `performance` loads perf_hooks (ten modules) on first use.
+    const callStarted = hrtime.bigint();
+    const left = (): number => (o.budgetMs === undefined ? Infinity : o.budgetMs - Number(hrtime.bigint() - callStarted) / 1e6);
 
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new InterruptedError();
-      // hrtime, not performance.now(): the global `performance` loads perf_hooks (ten modules) on first use.
       const started = hrtime.bigint();
-      const result = await this.send(method, url, headers, bodyText);
+      const timeoutMs = Math.max(1, Math.min(this.timeoutMs, Math.ceil(left())));
+      const result = await this.send(method, url, headers, bodyText, timeoutMs);
       const durationMs = Number(hrtime.bigint() - started) / 1e6;
       if (result.kind === 'error' && result.interrupted) {
         this.emitTrace(method, url, headers, o.body, secrets, attempt, durationMs, result);
-        throw new InterruptedError();
+        if (method === 'GET') throw new InterruptedError();
+        // The request may have reached the server before Ctrl-C: say so, and how to check.
+        const outcome = unknownOutcome(method, path);
+        throw new InterruptedError(
+          `interrupted while ${method} ${path} was in flight; the outcome is unknown: the server may have applied it`,
+          `It was not sent again. Check whether it happened with: ${outcome.check}`,
+          outcome,
+        );
       }
       const outcome =
-        result.kind === 'response'
-          ? this.interpretResponse(method, path, result, attempt, secrets)
-          : this.interpretError(method, path, result, attempt, secrets);
+        result.kind === 'error'
+          ? this.interpretError(method, path, result, attempt, secrets)
+          : result.kind === 'too-large'
+            ? this.tooLarge(method, path, result.status)
+            : this.interpretResponse(method, path, result, attempt, secrets);
       this.emitTrace(method, url, headers, o.body, secrets, attempt, durationMs, result, outcome);
       if (outcome.ok) return outcome.data as T;
-      if (!outcome.retry || attempt >= this.maxAttempts) throw outcome.error;
+      const pause = outcome.delayMs ?? this.backoff(attempt);
+      if (!outcome.retry || attempt >= this.maxAttempts || pause >= left()) throw outcome.error;
       try {
-        await this.sleep(outcome.delayMs ?? this.backoff(attempt), signal);
+        await this.sleep(pause, signal);
       } catch (err) {
         if (signal?.aborted) throw new InterruptedError();
         throw err;
@@ -400,7 +462,7 @@ export class ApiClient {
   }
 
   /** One attempt, bounded by the timeout from connect to the last body byte. */
-  private async send(method: HttpMethod, url: string, headers: Record<string, string>, body: string | undefined): Promise<Attempt> {
+  private async send(method: HttpMethod, url: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Attempt> {
     const { request, dispatcher } = await this.loadTransport();
     const userSignal = this.options.signal;
     const controller = new AbortController();
@@ -408,7 +470,7 @@ export class ApiClient {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort(new DOMException('request timed out', 'TimeoutError'));
-    }, this.timeoutMs);
+    }, timeoutMs);
     const onAbort = () => controller.abort(userSignal?.reason);
     userSignal?.addEventListener('abort', onAbort, { once: true });
     // Ctrl-C may have come while undici was loading.
@@ -421,14 +483,26 @@ export class ApiClient {
         dispatcher,
         signal: controller.signal,
         // undici's own (idle) timers as a backstop; ours bounds the whole attempt.
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
-      const text = await res.body.text();
+      // Counted as it arrives, so that an endless body stops at the cap instead of filling memory.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > this.maxResponseBytes) {
+          res.body.destroy();
+          return { kind: 'too-large', status: res.statusCode, headers: res.headers };
+        }
+        chunks.push(chunk);
+      }
+      // As res.body.text() would: UTF-8, a leading byte-order mark dropped.
+      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8').replace(/^\uFEFF/, '');
       return { kind: 'response', status: res.statusCode, headers: res.headers, text };
     } catch (error) {
       const interrupted = Boolean(userSignal?.aborted) && !timedOut;
-      return { kind: 'error', error, timedOut: timedOut || TIMEOUT_CODES.has(errorCode(error) ?? ''), interrupted };
+      return { kind: 'error', error, timedOut: timedOut || TIMEOUT_CODES.has(errorCode(error) ?? ''), interrupted, timeoutMs };
     } finally {
       clearTimeout(timer);
       userSignal?.removeEventListener('abort', onAbort);
@@ -460,6 +534,27 @@ export class ApiClient {
     return redactText(text, [this.options.apiKey, ...secrets]);
   }
 
+  /** A response body over MAX_RESPONSE_BYTES: never retried (it would come again); for a write, its outcome is unknown. */
+  private tooLarge(method: HttpMethod, path: string, status: number): Outcome {
+    const what = `${method} ${path}: HTTP ${status}, a response larger than ${formatBytes(this.maxResponseBytes)}; stopped reading it`;
+    if (method !== 'GET') {
+      return {
+        ok: false,
+        retry: false,
+        error: new NetworkError(`${what}; the outcome is unknown: the server may have applied it. ${CHECK_OUTCOME}`, {
+          ...unknownOutcome(method, path),
+          timedOut: false,
+          attempts: 1,
+        }),
+      };
+    }
+    return {
+      ok: false,
+      retry: false,
+      error: new ApiError(what, { httpStatus: status, method, path }, `A Yotta API answer is never this large; check the base URL (${this.base.origin}${this.basePath}).`),
+    };
+  }
+
   private interpretResponse(
     method: HttpMethod,
     path: string,
@@ -481,32 +576,37 @@ export class ApiClient {
       return { ok: true, data: (parsed as { data?: unknown }).data };
     }
 
-    const retryable = RETRY_STATUSES.has(status);
+    // A rate limiter refused the request (HTTP 429, or the API's envelope code 429 on any status):
+    // it was not handled, so even a write is re-sent after backing off.
+    const rateLimited = status === 429 || code === 429;
+    const retryable = RETRY_STATUSES.has(status) || rateLimited;
     const write = method !== 'GET';
     const note = attemptsNote(attempt);
-    const retry = retryable && (!write || status === 429);
+    const retry = retryable && (!write || rateLimited);
     const delayMs = retryable ? this.retryAfterMs(r.headers) : undefined;
+    const baseUrl = `${this.base.origin}${this.basePath}`;
 
-    // A gateway failure on a write, without the API's own answer: it may have reached the API.
-    if (write && code === undefined && (status === 502 || status === 503 || status === 504)) {
+    // An answer to a write without the API's envelope (a gateway's or proxy's page, any status): it
+    // may have reached the API, which alone could say what it did. Never "try again".
+    if (write && code === undefined && !rateLimited) {
       const excerpt = cleanExcerpt(this.redact(text, secrets));
       return {
         ok: false,
         retry: false,
         error: new NetworkError(
-          `${method} ${path} got HTTP ${status}${reason} from a gateway${excerpt ? ` ("${excerpt}")` : ''}; ` +
+          `${method} ${path} got HTTP ${status}${reason} without the API's answer${excerpt ? ` ("${excerpt}")` : ''}; ` +
             `the outcome is unknown: the server may have applied it. ${CHECK_OUTCOME}`,
-          { method, path, outcomeUnknown: true, timedOut: false, attempts: attempt },
+          { ...unknownOutcome(method, path), timedOut: false, attempts: attempt },
         ),
       };
     }
 
     const hint =
-      status === 401 || status === 403
+      status === 401 || status === 403 || (code !== undefined && AUTH_CODES.has(code))
         ? AUTH_HINT
         : status === 404 && code === undefined
-          ? 'Check the base URL (--base-url, YOTTA_BASE_URL or the profile).'
-          : status === 429
+          ? `Nothing answered as the Yotta API at ${baseUrl}: check the base URL (--base-url, YOTTA_BASE_URL or the profile).`
+          : rateLimited
             ? 'The API is rate limiting this key; wait a little and try again.'
             : status >= 500 && code === undefined
               ? 'The API or a gateway in front of it failed; try again later.'
@@ -515,7 +615,7 @@ export class ApiClient {
     if (!isJson) {
       const excerpt = cleanExcerpt(this.redact(text, secrets));
       const message =
-        `${method} ${path}: HTTP ${status}${reason}, ` +
+        `${method} ${status === 404 ? baseUrl : ''}${path}: HTTP ${status}${reason}, ` +
         (excerpt ? `not a JSON response: "${excerpt}"` : 'with an empty body') +
         note;
       return {
@@ -562,14 +662,14 @@ export class ApiClient {
     const write = method !== 'GET';
     const note = attemptsNote(attempt);
     if (r.timedOut) {
-      const after = `${method} ${path} timed out after ${formatMs(this.timeoutMs)}`;
+      const after = `${method} ${path} timed out after ${formatMs(r.timeoutMs)}`;
       return write
         ? {
             ok: false,
             retry: false,
             error: new NetworkError(
               `${after} (raise the limit with --timeout); the outcome is unknown: the server may have applied it. ${CHECK_OUTCOME}`,
-              { method, path, outcomeUnknown: true, timedOut: true, attempts: attempt },
+              { ...unknownOutcome(method, path), timedOut: true, attempts: attempt },
             ),
           }
         : {
@@ -623,7 +723,7 @@ export class ApiClient {
         retry: false,
         error: new NetworkError(
           `${method} ${path} failed: ${what}; the outcome is unknown: the server may have applied it. ${CHECK_OUTCOME}`,
-          { ...details, outcomeUnknown: true },
+          { ...details, ...unknownOutcome(method, path) },
         ),
       };
     }
@@ -657,21 +757,25 @@ export class ApiClient {
     if (body !== undefined) event.requestBody = this.redact(JSON.stringify(maskSecretEnv(body)), secrets);
     if (result.kind === 'response') {
       event.status = result.status;
+      // The server's text: a request id may echo the key, and may hold terminal escapes.
       const requestId = headerValue(result.headers, 'x-request-id') ?? headerValue(result.headers, 'x-trace-id');
-      if (requestId) event.requestId = requestId;
+      if (requestId) event.requestId = escapeControls(this.redact(requestId, secrets), 'escape');
       let shown = result.text;
       try {
         shown = JSON.stringify(maskSecretEnv(parseJsonLossless(result.text)));
       } catch {
         // Not JSON (an error page): shown as it came, with the key masked.
       }
-      if (shown) event.responseBody = truncate(this.redact(shown, secrets), TRACE_BODY_LIMIT);
+      if (shown) event.responseBody = truncate(escapeControls(this.redact(shown, secrets), 'escape'), TRACE_BODY_LIMIT);
+    } else if (result.kind === 'too-large') {
+      event.status = result.status;
+      event.error = `response over ${formatBytes(this.maxResponseBytes)}; stopped reading it`;
     } else {
       event.error = result.interrupted
         ? 'interrupted'
         : outcome && !outcome.ok
           ? outcome.error.message
-          : this.redact(result.error instanceof Error ? result.error.message : String(result.error), secrets);
+          : escapeControls(this.redact(result.error instanceof Error ? result.error.message : String(result.error), secrets), 'space');
     }
     trace(event);
   }

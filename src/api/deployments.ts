@@ -4,7 +4,7 @@
  * (older API builds returned an id string where the docs now say null). A deployment or list that
  * is not even the right shape (shape.ts) is refused here with a clear ApiError.
  */
-import type { ApiClient } from './client.js';
+import type { ApiClient, RequestOptions } from './client.js';
 import type {
   CreateDeploymentRequest,
   ElasticDeploymentDetail,
@@ -33,15 +33,15 @@ export async function createDeployment(c: ApiClient, body: CreateDeploymentReque
 }
 
 /** GET /list, optionally filtered by status (sent as repeated `statusList` parameters). */
-export async function listDeployments(c: ApiClient, o: { statusList?: string[] } = {}): Promise<ElasticDeploymentDetail[]> {
+export async function listDeployments(c: ApiClient, o: { statusList?: string[]; budgetMs?: number } = {}): Promise<ElasticDeploymentDetail[]> {
   const path = `${DEPLOY_BASE}/list`;
-  return deploymentListOf(await c.request<unknown>('GET', path, { query: { statusList: o.statusList } }), 'GET', path);
+  return deploymentListOf(await c.request<unknown>('GET', path, { query: { statusList: o.statusList }, budgetMs: o.budgetMs }), 'GET', path);
 }
 
 /** GET /{id}: one deployment. */
-export async function getDeployment(c: ApiClient, id: string): Promise<ElasticDeploymentDetail> {
+export async function getDeployment(c: ApiClient, id: string, o: Pick<RequestOptions, 'budgetMs'> = {}): Promise<ElasticDeploymentDetail> {
   const path = idPath(id);
-  return deploymentOf(await c.request<unknown>('GET', path), 'GET', path);
+  return deploymentOf(await c.request<unknown>('GET', path, o), 'GET', path);
 }
 
 /** POST /{id}/update: replaces the changeable fields of a STOPPED deployment. */

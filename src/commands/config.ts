@@ -5,6 +5,7 @@ import type { GlobalOptions } from '../globals.js';
 import { globalsOf } from '../globals.js';
 import { UsageError } from '../errors.js';
 import { looksSecret } from '../redact.js';
+import { jsonText } from '../text.js';
 import type { Ui } from '../output/ui.js';
 import { createUi } from '../output/ui.js';
 import { chosenProfile } from '../config/settings.js';
@@ -107,7 +108,7 @@ async function printDoc(ui: Ui, value: unknown): Promise<void> {
     const { stringify } = await import('yaml');
     ui.out(stringify(value));
   } else {
-    ui.out(JSON.stringify(value, null, 2));
+    ui.out(jsonText(value, 2));
   }
 }
 

@@ -7,6 +7,7 @@
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../api/types.js';
 import { YottaError } from '../errors.js';
 import type { Ui } from './ui.js';
+import { jsonText } from '../text.js';
 import type { Column } from './tables.js';
 import { loadTables, renderFields, renderTable } from './tables.js';
 import { deploymentStatus, workerStatus } from './status.js';
@@ -28,9 +29,9 @@ import {
   textOf,
 } from './format.js';
 
-/** JSON.stringify that also accepts bigints (as digit strings) instead of throwing. */
+/** Indented JSON through the one JSON writer (bigints as digit strings, C1 and bidi escaped). */
 function toJson(value: unknown): string {
-  return JSON.stringify(value ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) ?? 'null';
+  return jsonText(value, 2);
 }
 
 /** Writes `value` to stdout as indented JSON, exactly as received: no colour, one document. */

@@ -4,7 +4,7 @@
  * one plain narration line, so logs and CI output still say how the wait ended.
  */
 import type { Ora } from 'ora';
-import type { Context } from '../context.js';
+import type { Context, OutStream } from '../context.js';
 import type { Colors } from './colors.js';
 import type { Ui } from './ui.js';
 
@@ -32,6 +32,15 @@ export interface SpinnerOptions {
   colors: Colors;
   /** Writes the final line when nothing is animating (and decides whether it is shown at all). */
   finish(kind: 'succeed' | 'fail', message: string): void;
+}
+
+/**
+ * Whether a stream is a terminal that can be drawn on in place (spinners, --watch redraws): a TTY
+ * that reports a width. Some pseudo-terminals (`script` without a size, `ssh -tt` from a script, CI
+ * runners) report 0 columns or none; ora divides by the width and would spin at full CPU there.
+ */
+export function canRedraw(stream: OutStream): boolean {
+  return stream.isTTY && (stream.columns ?? 0) > 0;
 }
 
 /** Creates a spinner; it starts at once (the animation as soon as ora has loaded). */
@@ -80,7 +89,7 @@ export function createSpinner(o: SpinnerOptions): Spinner {
     },
   };
 
-  if (o.animate && !o.ctx.signal.aborted) {
+  if (o.animate && canRedraw(o.ctx.stderr) && !o.ctx.signal.aborted) {
     o.ctx.signal.addEventListener('abort', onAbort, { once: true });
     void import('ora').then(
       ({ default: makeOra }) => {

@@ -10,7 +10,7 @@ import type { GlobalOptions, OutputFormat } from '../globals.js';
 import { isMachineFormat, outputOf } from '../globals.js';
 import type { YottaError } from '../errors.js';
 import { redactText, secretsOf } from '../redact.js';
-import { escapeControls } from '../text.js';
+import { escapeControls, jsonText } from '../text.js';
 import type { Colors } from './colors.js';
 import { colors } from './colors.js';
 import type { Spinner } from './spinner.js';
@@ -110,7 +110,7 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
         const details = (error as { details?: { code?: number; httpStatus?: number } }).details;
         const { exitCode, message, hint, extra } = error;
         ctx.stderr.write(
-          JSON.stringify({
+          jsonText({
             error: {
               exitCode,
               code: details?.code ?? null,

@@ -8,6 +8,7 @@ import type { SchemaProblem, SpecMode } from './schema.js';
 import { formatPath } from './paths.js';
 import type { SpecPath } from './paths.js';
 import { didYouMean } from './suggest.js';
+import { FIELD_FLAGS } from './flags.js';
 
 /** A warning about part of a spec: sent as written, but probably not what was meant. */
 export interface SpecNotice {
@@ -66,6 +67,30 @@ export function crossFieldProblems(value: unknown, mode: SpecMode): SchemaProble
     }
   }
   return problems;
+}
+
+/** The keys `deploy create` needs, and the flags that can give each instead of the file. */
+const CREATE_REQUIRED: Readonly<Record<string, string>> = {
+  name: FIELD_FLAGS.name!,
+  image: FIELD_FLAGS.image!,
+  resources: '--region and --gpu-type (or --resource)',
+  containerVolumeInGb: FIELD_FLAGS.containerVolumeInGb!,
+  workers: FIELD_FLAGS.workers!,
+  serviceMode: FIELD_FLAGS.serviceMode!,
+  initializationCommand: FIELD_FLAGS.initializationCommand!,
+};
+
+/**
+ * The required keys of a create that neither the document nor the flags give, worded as the create
+ * check words them. Used when a file already has problems, so that one run lists them all.
+ */
+export function missingForCreate(value: unknown, flagValues: object): string[] {
+  if (!isRecord(value)) return [];
+  const flags = flagValues as Readonly<Record<string, unknown>>;
+  const given = (k: string): boolean => value[k] !== undefined || flags[k] !== undefined || (k === 'resources' && flags.resourcePatch !== undefined);
+  return Object.entries(CREATE_REQUIRED)
+    .filter(([k]) => !given(k))
+    .map(([k, flag]) => `missing required key "${k}" (add it to the spec, or pass ${flag})`);
 }
 
 const GPU_CODES = GPU_TYPES.map((g) => g.code);

@@ -5,14 +5,14 @@
  * a cheap lexer pass bounds nesting and aliases before the document is built, and the document is
  * turned into plain values by our own bounded walk rather than yaml's toJS.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CST, Lexer, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode, Scalar } from 'yaml';
 import type { Context, InStream } from '../context.js';
 import { SpecError, UsageError } from '../errors.js';
 import type { SpecProblem } from '../errors.js';
-import { crossFieldProblems, noticeText, problemText, specWarnings } from './checks.js';
+import { crossFieldProblems, missingForCreate, noticeText, problemText, specWarnings } from './checks.js';
 import { describeValue } from './describe.js';
 import { interpolate } from './interpolate.js';
 import { formatAt, formatPath } from './paths.js';
@@ -329,7 +329,12 @@ function firstLine(s: string): string {
  * Parses the text of a spec file: every YAML document, each checked against the file schema.
  * Throws a SpecError listing every problem of every document, sorted by position.
  */
-export function parseSpecText(text: string, file: string, env: Readonly<Record<string, string | undefined>>): ParsedSpecDoc[] {
+export function parseSpecText(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  o: SpecReadOptions = {},
+): ParsedSpecDoc[] {
   if (text.length > MAX_SPEC_BYTES) {
     throw new SpecError([{ file, line: 1, col: 1, message: `the file is too large (more than ${MAX_SPEC_BYTES} bytes); a spec is a few hundred` }]);
   }
@@ -388,7 +393,11 @@ export function parseSpecText(text: string, file: string, env: Readonly<Record<s
     const checked = checkSpec(value, 'file');
     if (!checked.ok) checked.problems.forEach(report);
     cross.forEach(report);
-    if (!checked.ok || cross.length > 0 || converter.problems.length > 0) return;
+    if (!checked.ok || cross.length > 0 || converter.problems.length > 0) {
+      // The command stops here: name the keys it would also miss, so one run shows every problem.
+      if (o.createFlags) for (const m of missingForCreate(value, o.createFlags)) at(contents.range?.[0] ?? 0, m);
+      return;
+    }
 
     const positionOf = (path: SpecPath) => lineCounter.linePos(locate(doc, path, 'value'));
     for (const n of specWarnings(checked.data)) warnings.push(formatAt(file, positionOf(n.path), noticeText(n)));
@@ -399,6 +408,12 @@ export function parseSpecText(text: string, file: string, env: Readonly<Record<s
   return parsed;
 }
 
+
+/** What the command reading a spec will do with it. */
+export interface SpecReadOptions {
+  /** `deploy create`'s flags: with them, a file with problems also reports the required keys missing from both. */
+  createFlags?: object;
+}
 
 /** Most problems listed for one file; past that, a count (a file with more is not a spec gone slightly wrong). */
 const MAX_LISTED_PROBLEMS = 50;
@@ -435,6 +450,29 @@ function decode(bytes: Uint8Array, file: string): string {
   }
 }
 
+/**
+ * Reads a file of any kind — a regular file, a pipe (`-f /dev/stdin`), a device (`/dev/zero`) —
+ * counting bytes as they come and stopping past the limit: a size from stat is 0 for pipes and devices.
+ */
+async function readBounded(full: string, path: string): Promise<Uint8Array> {
+  const handle = await open(full, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(64 * 1024);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_SPEC_BYTES) throw new UsageError(`spec file ${path} is too large (more than ${MAX_SPEC_BYTES} bytes)`);
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await handle.close();
+  }
+}
+
 async function readAll(stream: InStream): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -451,15 +489,15 @@ async function readAll(stream: InStream): Promise<Uint8Array> {
  * Reads and parses a spec file; `-` reads standard input (shown as `<stdin>`). A relative path is
  * taken from ctx.cwd; messages name the path as the user typed it.
  */
-export async function readSpecFile(path: string, ctx: Context): Promise<ParsedSpecDoc[]> {
-  if (path === '-') return parseSpecText(decode(await readAll(ctx.stdin), '<stdin>'), '<stdin>', ctx.env);
+export async function readSpecFile(path: string, ctx: Context, o: SpecReadOptions = {}): Promise<ParsedSpecDoc[]> {
+  if (path === '-') return parseSpecText(decode(await readAll(ctx.stdin), '<stdin>'), '<stdin>', ctx.env, o);
   const full = resolve(ctx.cwd, path);
   let bytes: Uint8Array;
   try {
     const info = await stat(full);
     if (info.isDirectory()) throw new UsageError(`spec file ${path} is a directory`, 'Pass the YAML file itself, e.g. -f deploy.yaml.');
     if (info.size > MAX_SPEC_BYTES) throw new UsageError(`spec file ${path} is too large (${info.size} bytes; at most ${MAX_SPEC_BYTES})`);
-    bytes = await readFile(full);
+    bytes = await readBounded(full, path);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -467,7 +505,7 @@ export async function readSpecFile(path: string, ctx: Context): Promise<ParsedSp
     if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`cannot read spec file ${path}: permission denied`);
     throw new UsageError(`cannot read spec file ${path}: ${(err as Error).message}`);
   }
-  return parseSpecText(decode(bytes, path), path, ctx.env);
+  return parseSpecText(decode(bytes, path), path, ctx.env, o);
 }
 
 /** The one document of a spec for create/update; several documents are for `yotta deploy apply`. */

@@ -350,6 +350,7 @@ describe('writes are never re-sent once they may have reached the server', () =>
       method: 'POST',
       path: '/openapi/v1/elastic/deploy/create',
       outcomeUnknown: true,
+      check: 'yotta deploy list',
       timedOut: false,
       attempts: 1,
     });

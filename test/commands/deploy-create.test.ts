@@ -74,6 +74,8 @@ afterEach(async () => {
 });
 
 const calls = () => sb.requests.map((q) => `${q.method} ${q.path}`);
+/** The create request (a create first lists the deployments already named so, for an unknown outcome). */
+const posted = () => sb.requests.find((q) => q.method === 'POST');
 const nextLine = (id: string) => new RegExp(`^Created llama \\(${id.slice(0, 4)}…${id.slice(-4)}\\)\\. Next: yotta deploy workers ${id} --watch\\n$`);
 
 describe('yotta deploy create', () => {
@@ -81,8 +83,8 @@ describe('yotta deploy create', () => {
     await setUp();
     const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml'], { env, cwd: dir });
     expect(r.code).toBe(0);
-    expect(calls()).toEqual([`POST ${BASE}/create`]);
-    expect(sb.requests[0]!.body).toEqual(BODY);
+    expect(calls()).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`]);
+    expect(posted()!.body).toEqual(BODY);
     const id = /^ID:\s+(\d+)$/m.exec(r.stdout)?.[1];
     expect(id).toMatch(/^\d{18}$/);
     expect(r.stdout).toMatch(/^Name:\s+llama$/m);
@@ -114,14 +116,14 @@ describe('yotta deploy create', () => {
     await setUp();
     const r = await runCli(['deploy', 'create', '-f', '-', '--json'], { env, stdin: SPEC });
     expect(r.code).toBe(0);
-    expect(sb.requests[0]!.body).toEqual(BODY);
+    expect(posted()!.body).toEqual(BODY);
   });
 
   it('creates from flags alone', async () => {
     await setUp();
     const r = await runCli(['deploy', 'create', ...FLAGS], { env });
     expect(r.code).toBe(0);
-    expect(sb.requests[0]!.body).toEqual(BODY);
+    expect(posted()!.body).toEqual(BODY);
   });
 
   it('lets flags win over the file', async () => {
@@ -131,7 +133,7 @@ describe('yotta deploy create', () => {
       cwd: dir,
     });
     expect(r.code).toBe(0);
-    expect(sb.requests[0]!.body).toEqual({
+    expect(posted()!.body).toEqual({
       ...BODY,
       name: 'llama-canary',
       workers: 4,
@@ -167,7 +169,7 @@ describe('yotta deploy create', () => {
       expect(dry.stderr).toBe('');
       expect(sb.requests).toHaveLength(0);
       await runCli(['deploy', 'create', ...FLAGS], { env });
-      expect(JSON.parse(dry.stdout)).toEqual(sb.requests[0]!.body);
+      expect(JSON.parse(dry.stdout)).toEqual(posted()!.body);
     });
 
     it('refuses --wait with --dry-run', async () => {
@@ -253,7 +255,7 @@ replicas: 3
       const lines = r.stderr.trimEnd().split('\n');
       expect(lines.filter((l) => l.startsWith('Warning:'))).toHaveLength(1);
       expect(lines[0]).toMatch(/^Warning: new-gpu\.yaml:6:14: resources\[0\]\.gpuType: unknown GPU type "NVIDIA_X900_512G"/);
-      expect(calls()).toEqual([`POST ${BASE}/create`]);
+      expect(calls()).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`]);
       // The real API knows GPU types the docs may not list yet; the sandbox knows only the documented ones.
       expect(r.code).toBe(2);
       expect(lines[1]).toMatch(/^Error: parameter error: resources\[0\]\.gpuType "NVIDIA_X900_512G" is not a known GPU type \(code 10001\)/);
@@ -275,9 +277,9 @@ replicas: 3
       expect(r.code).toBe(0);
       const d = JSON.parse(r.stdout) as ElasticDeploymentDetail;
       expect(d).toMatchObject({ status: 'RUNNING', runningWorkers: 2, totalWorkers: 2 });
-      expect(calls()[0]).toBe(`POST ${BASE}/create`);
-      expect(calls().slice(1).every((c) => c === `GET ${BASE}/${d.id}`)).toBe(true);
-      expect(calls().length).toBeGreaterThan(2);
+      expect(calls().slice(0, 2)).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`]);
+      expect(calls().slice(2).every((c) => c === `GET ${BASE}/${d.id}`)).toBe(true);
+      expect(calls().length).toBeGreaterThan(3);
     });
 
     it('says it is running in the next-step line', async () => {
@@ -344,7 +346,7 @@ replicas: 3
       const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml'], { env: { ...env, YOTTA_API_KEY: 'bad-key-abcdef123456' }, cwd: dir });
       expect(r.code).toBe(3);
       expect(r.stderr).not.toContain('bad-key-abcdef123456');
-      expect(calls()).toEqual([`POST ${BASE}/create`]);
+      expect(calls()).toEqual([`GET ${BASE}/list`]);
     });
   });
 
@@ -354,8 +356,8 @@ replicas: 3
       const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml'], { env, cwd: dir });
       expect(r.code).toBe(7);
       expect(r.stdout).toBe('');
-      expect(calls()).toEqual([`POST ${BASE}/create`, `GET ${BASE}/list`]);
-      expect(r.stderr).toMatch(/^Error: creating "llama" failed midway \(.+\), but a deployment named "llama" exists now: llama \(\d{4}…\d{4}\), RUNNING\n/);
+      expect(calls()).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`, `GET ${BASE}/list`]);
+      expect(r.stderr).toMatch(/^Error: creating "llama" failed midway \(.+\), but a new deployment named "llama" exists now: llama \(\d{4}…\d{4}\), RUNNING\n/);
       expect(r.stderr).toMatch(/^It was not sent again\. Look at it with: yotta deploy get \d{18}\n$/m);
     });
 
@@ -363,11 +365,11 @@ replicas: 3
       await setUp({ faults: [{ match: { method: 'POST', path: '/create' }, kind: 'reset-before' }] });
       const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml', '--json'], { env, cwd: dir });
       expect(r.code).toBe(7);
-      expect(calls()).toEqual([`POST ${BASE}/create`, `GET ${BASE}/list`]);
+      expect(calls()).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`, `GET ${BASE}/list`]);
       const err = JSON.parse(r.stderr) as { error: { exitCode: number; message: string; hint: string } };
       expect(err.error.exitCode).toBe(7);
       // An empty look-up proves nothing (the server may still be creating it), so "not created" is never claimed.
-      expect(err.error.message).toMatch(/no deployment named "llama" is listed yet, but it may still appear: the server may still be creating it$/);
+      expect(err.error.message).toMatch(/no new deployment named "llama" is listed yet, but it may still appear: the server may still be creating it$/);
       expect(err.error.message).not.toMatch(/not created/);
       expect(err.error.hint).toBe(
         'It was not sent again. In a minute, check with `yotta deploy list` (or `yotta deploy get llama`) before creating it again; creating it now could make a second deployment.',

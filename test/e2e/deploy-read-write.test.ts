@@ -143,9 +143,10 @@ describe('yotta deploy create against an emulator (built CLI)', () => {
     });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(sb.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`POST ${BASE}/create`]);
-    expect(sb.requests[0]!.headers['x-api-key']).toBe(sb.apiKey);
-    expect(sb.requests[0]!.body).toEqual({
+    // A create first lists the deployments already named so (to tell a new one from an older one after an unknown outcome).
+    expect(sb.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`]);
+    expect(sb.requests[1]!.headers['x-api-key']).toBe(sb.apiKey);
+    expect(sb.requests[1]!.body).toEqual({
       name: 'from-stdin',
       image: 'busybox:latest',
       resources: [{ region: 'eu-2', gpuType: 'NVIDIA_RTX_4090_24G', gpuCount: 1 }],

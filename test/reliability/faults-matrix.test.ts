@@ -103,7 +103,9 @@ describe('every read × every persistent fault: three attempts, then a clear err
     const s = await sandbox();
     const [d] = await seed(s, ['rel-m']);
     s.addFault({ ...fault.rule, times: 1000 });
-    const r = await cli(s, ['--timeout', '100ms', ...args(d!.id, d!.name)]);
+    // On deploy wait --timeout is the wait's deadline, which bounds the retries too: give them room.
+    const timeout = args(d!.id, d!.name)[1] === 'wait' ? '1m' : '100ms';
+    const r = await cli(s, ['--timeout', timeout, ...args(d!.id, d!.name)]);
     counts.add('Reads', 'every read command (8) × every persistent fault (5; no request timeout on deploy wait): 3 attempts, exit 7 or 1, says what was tried');
     expectNoCrash(r);
     expect(r.code, r.stderr).toBe(fault.exit);
@@ -164,11 +166,11 @@ describe('every write × every fault that leaves the outcome open: exit 7, the c
     expect(writes(s)).toEqual([write(id)]);
     if (verb === 'create') {
       // One look-up by name follows, and says what it found.
-      expect(calls(s)).toEqual([`POST ${BASE}/create`, `GET ${BASE}/list`]);
+      expect(calls(s)).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`, `GET ${BASE}/list`]);
       // The latency fault applies the create only after the client gave up: the look-up finds nothing yet.
       const applied = fault.rule.kind === 'reset-after';
       expect(r.stderr).toMatch(
-        applied ? /a deployment named "rel-llama" exists now[^\n]*\nIt was not sent again\. Look at it with: yotta deploy get \d{18}/ : /no deployment named "rel-llama"/,
+        applied ? /a new deployment named "rel-llama" exists now[^\n]*\nIt was not sent again\. Look at it with: yotta deploy get \d{18}/ : /no new deployment named "rel-llama"/,
       );
     } else if (verb === 'stop --json') {
       const out = JSON.parse(r.stdout) as { ok: boolean; error: { exitCode: number; message: string; hint?: string } }[];
@@ -378,7 +380,7 @@ describe('create: the look-up after an unknown outcome', () => {
     // ...so the CLI must not have said it was not, nor advised running the same command again (a second deployment);
     // it says the name is not listed yet, that it may still appear, and how to check first.
     expect(r.stderr).not.toMatch(/not created|run the same command again/);
-    expect(r.stderr).toMatch(/^Error: creating "rel-llama" failed midway \(POST \S+ timed out after 100ms[^\n]*\); no deployment named "rel-llama" is listed yet, but it may still appear: the server may still be creating it\n/);
+    expect(r.stderr).toMatch(/^Error: creating "rel-llama" failed midway \(POST \S+ timed out after 100ms[^\n]*\); no new deployment named "rel-llama" is listed yet, but it may still appear: the server may still be creating it\n/);
     expect(r.stderr).toContain(
       'It was not sent again. In a minute, check with `yotta deploy list` (or `yotta deploy get rel-llama`) before creating it again; creating it now could make a second deployment.\n',
     );

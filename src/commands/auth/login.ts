@@ -5,6 +5,7 @@ import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import { AuthError, UsageError } from '../../errors.js';
 import { displayKey } from '../../redact.js';
+import { jsonText } from '../../text.js';
 import { createUi } from '../../output/ui.js';
 import { chosenProfile, keyHasBadCharacters, resolveSettings } from '../../config/settings.js';
 import { readAllStdin, readHiddenLine } from '../../config/prompt.js';
@@ -94,11 +95,7 @@ export async function runLogin(opts: LoginOptions, g: GlobalOptions, ctx: Contex
   });
   if (ui.machine) {
     ui.out(
-      JSON.stringify(
-        { profile, file: result.file, apiKey: displayKey(key), ...(saveBaseUrl ? { baseUrl: saveBaseUrl } : {}) },
-        null,
-        2,
-      ),
+      jsonText({ profile, file: result.file, apiKey: displayKey(key), ...(saveBaseUrl ? { baseUrl: saveBaseUrl } : {}) }, 2),
     );
   } else {
     ui.success(`Saved API key ${displayKey(key)} to profile "${profile}" in ${result.file}`);

@@ -4,6 +4,7 @@ import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import { YottaError } from '../../errors.js';
+import { jsonText } from '../../text.js';
 import { createUi } from '../../output/ui.js';
 import { chosenProfile } from '../../config/settings.js';
 import { configFilePath, officialConfigPath } from '../../config/paths.js';
@@ -62,7 +63,7 @@ export async function runLogout(g: GlobalOptions, ctx: Context): Promise<void> {
   }
 
   if (ui.machine) {
-    ui.out(JSON.stringify({ profile, file, removed, keyStillAvailableFrom: remaining }, null, 2));
+    ui.out(jsonText({ profile, file, removed, keyStillAvailableFrom: remaining }, 2));
   } else if (removed) {
     ui.success(`Removed the API key of profile "${profile}" from ${file}`);
   } else {

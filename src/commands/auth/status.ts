@@ -5,6 +5,7 @@ import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import { AuthError, UsageError } from '../../errors.js';
 import { displayKey } from '../../redact.js';
+import { jsonText } from '../../text.js';
 import type { Ui } from '../../output/ui.js';
 import { createUi } from '../../output/ui.js';
 import type { ApiKeySource, BaseUrlSource, ResolvedSettings } from '../../config/settings.js';
@@ -89,7 +90,7 @@ function statusOf(s: ResolvedSettings): AuthStatus {
 
 async function print(ui: Ui, st: AuthStatus): Promise<void> {
   if (ui.format === 'json') {
-    ui.out(JSON.stringify(st, null, 2));
+    ui.out(jsonText(st, 2));
     return;
   }
   if (ui.format === 'yaml') {

@@ -296,6 +296,9 @@ export class ActionRun {
   }
 }
 
+/** How long the look at a deployment after a failed wait may take, retries included. */
+const READ_AFTER_BUDGET_MS = 2000;
+
 /** Reads one line from stdin (the answer to a prompt); end of input gives what was typed so far. Ctrl-C throws. */
 export function readLine(ui: Ui): Promise<string> {
   const { stdin, signal } = ui.ctx;
@@ -351,7 +354,8 @@ export function waitTimeoutOf(flag: number | undefined, session: Session): numbe
 /** Reads the state after an action; a failed read leaves it unknown (the action itself succeeded). Ctrl-C still ends the run. */
 export async function readAfter(session: Session, id: string): Promise<ElasticDeploymentDetail | undefined> {
   try {
-    return await getDeployment(session.client, id);
+    // Best effort, after a wait may have hit its deadline: a server that stopped answering must not hold the command.
+    return await getDeployment(session.client, id, { budgetMs: READ_AFTER_BUDGET_MS });
   } catch (err) {
     if (isInterruption(err, session.ui.ctx.signal)) throw err;
     return undefined;

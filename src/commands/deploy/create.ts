@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
-import { UsageError, NetworkError } from '../../errors.js';
+import { InterruptedError, UsageError, NetworkError } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
 import { readOneDoc, docWarnings } from '../../spec/one-doc.js';
 import { addWaitFlags, waitForDeployment } from './waiting.js';
@@ -90,7 +90,7 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
       'See `yotta deploy create --help` and deploy.example.yaml.',
     );
   }
-  const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy create');
+  const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy create', { createFlags: flags });
   const { body, warnings } = spec.buildCreateRequest(doc, flags);
   for (const w of docWarnings(doc, warnings)) ui.warn(w);
 
@@ -102,13 +102,25 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
 
   await withSession(ctx, opts.g, ui, async (session) => {
     const spinner = ui.spinner(`Creating ${body.name}…`);
+    // The deployments already named so, should the outcome be unknown: the API gives no creation
+    // time, and an older namesake must never be taken for the one this command created.
+    const before = new Set((await listDeployments(session.client)).filter((d) => d.name === body.name).map((d) => d.id));
     let created: ElasticDeploymentDetail;
     try {
       created = await createDeployment(session.client, body);
     } catch (err) {
       spinner.stop();
       if (err instanceof NetworkError && err.details.outcomeUnknown) {
-        throw await explainUnknownOutcome(session, err, body.name);
+        throw await explainUnknownOutcome(session, err, body.name, before);
+      }
+      if (err instanceof InterruptedError && err.details?.outcomeUnknown) {
+        // No look-up now (the command is being stopped): the check is a look-up by name.
+        const check = `yotta deploy get ${body.name}`;
+        throw new InterruptedError(
+          `interrupted while creating "${body.name}"; the outcome is unknown: it may have been created`,
+          `It was not sent again. Check with \`${check}\` (or \`yotta deploy list\`) before creating it again.`,
+          { ...err.details, check },
+        );
       }
       throw err;
     }
@@ -142,12 +154,13 @@ async function explainUnknownOutcome(
   session: Session,
   err: NetworkError,
   name: string,
+  before: ReadonlySet<string>,
 ): Promise<Error> {
   // The client's message ends with generic advice; what we found out replaces it.
   const cause = err.message.split('; the outcome is unknown')[0];
-  let found: ElasticDeploymentDetail[];
+  let named: ElasticDeploymentDetail[];
   try {
-    found = (await listDeployments(session.client)).filter((d) => d.name === name);
+    named = (await listDeployments(session.client)).filter((d) => d.name === name);
   } catch {
     return new NetworkError(
       `creating "${name}" failed midway (${cause}); it may or may not have been created, and looking it up failed too`,
@@ -155,17 +168,20 @@ async function explainUnknownOutcome(
       'It was not sent again. Check with `yotta deploy list` before creating it again.',
     );
   }
+  // Only a deployment that was not there before the create was sent can be the one it created.
+  const found = named.filter((d) => !before.has(d.id));
   if (found.length === 0) {
+    const older = named.length > 0 ? ` (${named.length === 1 ? 'one' : named.length} older deployment${named.length === 1 ? ' has' : 's have'} that name: ${named.map((d) => d.id).join(', ')}; not the one just sent)` : '';
     return new NetworkError(
-      `creating "${name}" failed midway (${cause}); no deployment named "${name}" is listed yet, but it may still appear: the server may still be creating it`,
-      err.details,
+      `creating "${name}" failed midway (${cause}); no new deployment named "${name}" is listed yet${older}, but it may still appear: the server may still be creating it`,
+      { ...err.details, check: 'yotta deploy list' },
       `It was not sent again. In a minute, check with \`yotta deploy list\` (or \`yotta deploy get ${name}\`) before creating it again; creating it now could make a second deployment.`,
     );
   }
   const list = found.map((d) => `${describeRef(d.id, d.name)}, ${safeText(String(d.status))}`).join('; ');
   return new NetworkError(
-    `creating "${name}" failed midway (${cause}), but a deployment named "${name}" exists now: ${list}`,
-    err.details,
+    `creating "${name}" failed midway (${cause}), but a new deployment named "${name}" exists now: ${list}`,
+    { ...err.details, check: `yotta deploy get ${found[0]!.id}` },
     `It was not sent again. Look at it with: yotta deploy get ${found[0]!.id}`,
   );
 }

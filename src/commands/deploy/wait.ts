@@ -7,7 +7,7 @@ import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import { parseDuration, formatDuration } from '../../duration.js';
-import { ApiError, ExitCode, InterruptedError, NetworkError, UsageError } from '../../errors.js';
+import { ApiError, ExitCode, InterruptedError, NetworkError, UsageError, WaitTimeoutError } from '../../errors.js';
 import type { WaitTarget } from './waiting.js';
 import { checkDeploymentRef, isDeploymentId, noDeploymentNamed, parseWorkerCount, pickByName } from './common.js';
 import { createUi } from '../../output/ui.js';
@@ -71,8 +71,8 @@ export function registerWait(group: Command, ctx: Context): void {
       ),
     )
     .addOption(
-      new Option('--interval <duration>', 'pause between polls, e.g. 2s (default 1s, growing to 5s)').argParser((v) =>
-        parseDuration(v, '--interval'),
+      new Option('--interval <duration>', 'pause between polls, e.g. 2s (default 1s, growing to 5s; at least 1s)').argParser((v) =>
+        waiting.parsePollInterval(v),
       ),
     )
     .addHelpText(
@@ -113,13 +113,24 @@ async function resolveForWait(session: Session, ref: string, target: WaitTarget,
   if (isDeploymentId(ref)) return ref;
   const ctx = session.ui.ctx;
   for (let attempt = 0; ; attempt += 1) {
-    const match = pickByName(await listDeployments(session.client), ref);
+    const left = deadline - ctx.now();
+    // Bounded by the wait's deadline, as every poll of the wait is.
+    let list: ElasticDeploymentDetail[];
+    try {
+      list = await listDeployments(session.client, { budgetMs: Math.max(1000, left) });
+    } catch (err) {
+      if (err instanceof NetworkError && err.details.timedOut && ctx.now() >= deadline - 50) {
+        throw new WaitTimeoutError(`gave up waiting for ${ref}: the server did not answer before the deadline`, `Check with: yotta deploy list`);
+      }
+      throw err;
+    }
+    const match = pickByName(list, ref);
     if (match) return match.id;
     if (target.state === 'deleted') return undefined;
-    const left = deadline - ctx.now();
-    if (attempt >= NAME_GRACE_POLLS || left <= 0) throw noDeploymentNamed(ref);
+    const remaining = deadline - ctx.now();
+    if (attempt >= NAME_GRACE_POLLS || remaining <= 0) throw noDeploymentNamed(ref);
     try {
-      await ctx.sleep(Math.min(intervalMs, left), ctx.signal);
+      await ctx.sleep(Math.min(intervalMs, remaining), ctx.signal);
     } catch (err) {
       if (ctx.signal.aborted) throw new InterruptedError(`stopped waiting for ${ref}; it was left as it is`);
       throw err;

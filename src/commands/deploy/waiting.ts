@@ -8,7 +8,7 @@ import { Option } from 'commander';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
-import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, WaitTimeoutError, YottaError } from '../../errors.js';
+import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, NetworkError, UsageError, WaitTimeoutError, YottaError } from '../../errors.js';
 import { formatDuration, parseDuration } from '../../duration.js';
 import { cell, describeRef, shortId } from '../../output/format.js';
 import { getDeployment, listWorkers } from '../../api/deployments.js';
@@ -34,9 +34,25 @@ export interface WaitOptions {
 
 /** Default `--wait-timeout`: 10 minutes. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
+/** The shortest pause between two polls of any wait, as for --watch: a wait must never become a request storm. */
+export const MIN_POLL_INTERVAL_MS = 1000;
+
+/** Parses a polling `--interval`, refusing (exit 2) anything under MIN_POLL_INTERVAL_MS. */
+export function parsePollInterval(value: string, what = '--interval'): number {
+  const ms = parseDuration(value, what);
+  if (ms < MIN_POLL_INTERVAL_MS) {
+    throw new UsageError(`${what}: at least ${formatDuration(MIN_POLL_INTERVAL_MS)} between polls (got ${value.trim()})`);
+  }
+  return ms;
+}
+
 /** Longest pause between two polls: a deployment taking a minute needs about 15 polls, not 60. */
 export const MAX_INTERVAL_MS = 5000;
 const BACKOFF = 1.5;
+/** How far before the deadline a request timeout still counts as the deadline's doing. */
+const DEADLINE_SLACK_MS = 50;
+/** The least time a poll is given, even at the deadline. */
+const FINAL_POLL_MS = 1000;
 /**
  * Polls that may answer "not found" before the first sighting: a deployment just created may not be
  * listed yet. Also the number of polls a deployment may still show FAILED right after a start or
@@ -124,13 +140,20 @@ export async function waitForDeployment(
   const { ui } = opts;
   const ctx = ui.ctx;
   const started = ctx.now();
-  let interval = Math.max(1, opts.intervalMs ?? 1000);
+  let interval = Math.max(MIN_POLL_INTERVAL_MS, opts.intervalMs ?? 1000);
   let last: ElasticDeploymentDetail | undefined;
   let notFoundPolls = 0;
   let failedPolls = 0;
   let sawNotFailed = false;
   const label = () => (last ? describeRef(last.id, last.name) : shortId(id));
   const spinner = ui.spinner(`Waiting for ${label()} to be ${describeTarget(target)}…`);
+
+  const timedOut = (why?: string) =>
+    new WaitTimeoutError(
+      `gave up after ${formatDuration(ctx.now() - started)} waiting for ${label()} to be ${describeTarget(target)}; ` +
+        `last seen: ${last ? describeState(last) : 'not listed yet'}${why ? ` (${why})` : ''}`,
+      `It may still get there; check with: ${checkCommand(id, target)}, or wait longer with: ${waitCommand(id, target)} --timeout 30m`,
+    );
 
   const interrupted = () =>
     new InterruptedError(
@@ -143,10 +166,17 @@ export async function waitForDeployment(
     for (;;) {
       if (ctx.signal.aborted) throw interrupted();
       let d: ElasticDeploymentDetail | undefined;
+      // The wait's deadline bounds each poll too: a server that stops answering cannot hold it past it.
+      // The poll after the last pause (which ends at the deadline) still gets a moment to answer.
+      const budgetMs = Math.max(Math.min(FINAL_POLL_MS, opts.timeoutMs), opts.timeoutMs - (ctx.now() - started));
       try {
-        d = await getDeployment(session.client, id);
+        d = await getDeployment(session.client, id, { budgetMs });
       } catch (err) {
         if (isInterruption(err, ctx.signal)) throw interrupted();
+        // A poll cut short by the deadline (timers and the clock may differ by a few ms): the wait timed out.
+        if (err instanceof NetworkError && err.details.timedOut && ctx.now() - started >= opts.timeoutMs - DEADLINE_SLACK_MS) {
+          throw timedOut(`the last request got no answer before the deadline`);
+        }
         if (!isNotFound(err)) throw err;
         if (target.state === 'deleted') return undefined;
         notFoundPolls += 1;
@@ -179,13 +209,7 @@ export async function waitForDeployment(
       spinner.text =
         `Waiting for ${label()} to be ${describeTarget(target)}: ` +
         `${last ? describeState(last) : 'not listed yet'} (${formatDuration(elapsed)})`;
-      if (elapsed >= opts.timeoutMs) {
-        throw new WaitTimeoutError(
-          `gave up after ${formatDuration(elapsed)} waiting for ${label()} to be ${describeTarget(target)}; ` +
-            `last seen: ${last ? describeState(last) : 'not listed yet'}`,
-          `It may still get there; check with: ${checkCommand(id, target)}, or wait longer with: ${waitCommand(id, target)} --timeout 30m`,
-        );
-      }
+      if (elapsed >= opts.timeoutMs) throw timedOut();
       try {
         await ctx.sleep(Math.min(interval, opts.timeoutMs - elapsed), ctx.signal);
       } catch (err) {

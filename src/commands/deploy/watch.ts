@@ -18,6 +18,8 @@ import type { Ui } from '../../output/ui.js';
 import { parseDuration, formatDuration } from '../../duration.js';
 import { ApiError, ExitCode, isInterruption, NetworkError, UsageError } from '../../errors.js';
 import { asRecord, cell } from '../../output/format.js';
+import { jsonText } from '../../text.js';
+import { canRedraw } from '../../output/spinner.js';
 import { deploymentStatus, workerStatus } from '../../output/status.js';
 
 /** Pause between two polls unless `--interval` says otherwise. */
@@ -145,7 +147,7 @@ function comparable(data: unknown): string {
 
 /** One NDJSON line; bigints (lossless big numbers) as digit strings. */
 function eventLine(event: WatchEvent): string {
-  return JSON.stringify(event, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return jsonText(event);
 }
 
 /** `12:00:03`, local time: the change lines and the terminal header are read by people. */
@@ -166,7 +168,7 @@ interface Seen {
  */
 export async function runWatch<T>(ui: Ui, view: WatchView<T>, intervalMs: number = DEFAULT_WATCH_INTERVAL_MS): Promise<void> {
   const ctx = ui.ctx;
-  const mode: 'redraw' | 'lines' | 'events' = ui.format === 'json' ? 'events' : ctx.stdout.isTTY ? 'redraw' : 'lines';
+  const mode: 'redraw' | 'lines' | 'events' = ui.format === 'json' ? 'events' : canRedraw(ctx.stdout) ? 'redraw' : 'lines';
   const stringWidth = mode === 'redraw' ? (await import('string-width')).default : undefined;
 
   let seen: Map<string, Seen> | undefined;
