@@ -18,17 +18,18 @@ import {
   WaitTimeoutError,
   YottaError,
 } from '../../errors.js';
-import type { ApplyAction, ApplyPlan, DifferenceJson } from './plan.js';
-import type { WaitTarget } from './waiting.js';
-import { addWaitFlags, describeState, waitForDeployment } from './waiting.js';
+import type { ApplyAction, ApplyPlan, DifferenceJson } from '../../services/plan.js';
+import type { WaitTarget } from '../../services/deployment-wait.js';
+import { describeState, waitForDeployment, waitTimeoutOf } from '../../services/deployment-wait.js';
+import { addWaitFlags } from './poll-flags.js';
 import { createUi } from '../../output/ui.js';
-import * as plan from './plan.js';
+import * as plan from '../../services/plan.js';
 import { withSession } from '../../session.js';
 import * as api from '../../api/deployments.js';
 import * as render from '../../output/render.js';
 import * as format from '../../output/format.js';
-import * as actions from './actions.js';
-import * as price from './price.js';
+import * as actions from '../../services/runner.js';
+import * as price from '../../services/pricing.js';
 
 /** Options of `deploy apply`. */
 export interface ApplyOptions {
@@ -306,7 +307,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
       try {
         item.after(await waitForDeployment(session, id, target, { timeoutMs: timeoutMs(), ui }));
       } catch (err) {
-        if (!(err instanceof InterruptedError) && !ctx.signal.aborted) item.after(await actions.readAfter(session, id));
+        if (!(err instanceof InterruptedError) && !ctx.signal.aborted) item.after(await readAfter(session, id));
         throw err;
       }
     };
@@ -357,7 +358,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
       }
       item.changed = true;
       if (opts.wait) await waitFor(item, live.id, { state: 'workers', count: to });
-      else item.after(await actions.readAfter(session, live.id));
+      else item.after(await readAfter(session, live.id));
       ui.info(`Scaled ${label(item)} to ${plural(to)}: ${describeState(item.detail!)}.`);
     };
 
@@ -413,7 +414,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
         throw withHint(actions.explainError(err, `start ${label(item)}`, id), `It was updated and is STOPPED; start it with: yotta deploy start ${id}`);
       }
       if (opts.wait) await waitFor(item, id, { state: 'running' });
-      else item.after(await actions.readAfter(session, id));
+      else item.after(await readAfter(session, id));
       ui.info(`Updated and restarted ${label(item)}: ${describeState(item.detail!)}.`);
     };
 
@@ -450,7 +451,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
  * --dry-run's plan of one document on stdout: `create llama-3-8b`, `unchanged ...`, `scale ...: 2 → 4
  * workers`, `update ...: stop, update, start again`, `replace ...`, then the differences, one a line.
  */
-function printPlan(ui: Ui, item: ApplyItem, label: string, plan: typeof import('./plan.js'), showEnv: boolean, restartAllowed: boolean): void {
+function printPlan(ui: Ui, item: ApplyItem, label: string, plan: typeof import('../../services/plan.js'), showEnv: boolean, restartAllowed: boolean): void {
   const c = ui.c;
   const p = item.plan;
   let head: string;

@@ -1,17 +1,18 @@
 /**
- * `--wait`: polls a deployment until it reaches a target (running, stopped, deleted, or a number of
- * running workers), with a spinner, backoff between polls, a deadline, and a clean stop on Ctrl-C.
- * Used by start, stop, scale, delete --force, and create/update.
+ * Waiting for a deployment: polls it (services/poller.ts) until it reaches a target (running,
+ * stopped, deleted, or a number of running workers), with a spinner, growing pauses, a deadline, and
+ * a clean stop on Ctrl-C. Used by `deploy wait` and by every `--wait` (create, start, stop, scale,
+ * delete --force, apply).
  */
-import type { Command } from 'commander';
-import { Option } from 'commander';
-import type { ElasticDeploymentDetail } from '../../api/types.js';
-import type { Session } from '../../session.js';
-import type { Ui } from '../../output/ui.js';
-import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, WaitTimeoutError, YottaError } from '../../errors.js';
-import { formatDuration, parseDuration } from '../../duration.js';
-import { cell, describeRef, shortId } from '../../output/format.js';
-import { getDeployment } from '../../api/deployments.js';
+import type { ElasticDeploymentDetail } from '../api/types.js';
+import type { Session } from '../session.js';
+import type { Ui } from '../output/ui.js';
+import type { Limiter } from './concurrency.js';
+import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, WaitTimeoutError, YottaError } from '../errors.js';
+import { formatDuration } from '../duration.js';
+import { cell, describeRef, shortId } from '../output/format.js';
+import { getDeployment } from '../api/deployments.js';
+import { poll } from './poller.js';
 
 /** What to wait for. `workers` waits until exactly `count` workers run. */
 export type WaitTarget =
@@ -30,10 +31,17 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Longest pause between polls (default MAX_INTERVAL_MS); equal to intervalMs, polls keep a fixed pace. */
   maxIntervalMs?: number;
+  /** Shares the requests-in-flight budget of a multi-deployment command: each poll takes a slot. */
+  limiter?: Limiter;
 }
 
 /** Default `--wait-timeout`: 10 minutes. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
+/** The `--wait` deadline: `--wait-timeout`, else the profile's waitTimeoutMs, else 10 minutes. */
+export function waitTimeoutOf(flag: number | undefined, session: Session): number {
+  return flag ?? session.settings.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+}
+
 /** Longest pause between two polls: a deployment taking a minute needs about 15 polls, not 60. */
 export const MAX_INTERVAL_MS = 5000;
 const BACKOFF = 1.5;
@@ -72,6 +80,9 @@ export function reachedTarget(d: ElasticDeploymentDetail, target: WaitTarget): b
 export function describeState(d: ElasticDeploymentDetail): string {
   return `${cell(d.status)}, ${cell(d.runningWorkers)}/${cell(d.totalWorkers)} workers running`;
 }
+
+/** What poll() returns when Ctrl-C came. */
+const INTERRUPTED: unique symbol = Symbol('interrupted');
 
 function isNotFound(err: unknown): boolean {
   return err instanceof ApiError && err.exitCode === ExitCode.NOT_FOUND;
@@ -127,73 +138,66 @@ export async function waitForDeployment(
       resumeHint(id, target),
     );
 
+  const read = (): Promise<ElasticDeploymentDetail> =>
+    opts.limiter ? opts.limiter.run(() => getDeployment(session.client, id)) : getDeployment(session.client, id);
+
   try {
-    for (;;) {
-      if (ctx.signal.aborted) throw interrupted();
-      let d: ElasticDeploymentDetail | undefined;
-      try {
-        d = await getDeployment(session.client, id);
-      } catch (err) {
-        if (isInterruption(err, ctx.signal)) throw interrupted();
-        if (!isNotFound(err)) throw err;
-        if (target.state === 'deleted') return undefined;
-        notFoundPolls += 1;
-        if (last || notFoundPolls > GRACE_POLLS) throw err;
-      }
-      if (d) {
-        last = d;
-        if (d.status === 'FAILED') {
-          failedPolls += 1;
-          // FAILED right after the action may be the status from before it; a change into FAILED is final.
-          if (sawNotFailed || failedPolls > GRACE_POLLS) {
-            throw new DeploymentFailedError(
-              `${describeRef(d.id, d.name)} turned FAILED while waiting for it to be ${describeTarget(target)} (${describeState(d)})`,
-              `See why with: yotta deploy workers ${id}`,
+    const outcome = await poll(
+      ctx,
+      async () => {
+        let d: ElasticDeploymentDetail | undefined;
+        try {
+          d = await read();
+        } catch (err) {
+          if (isInterruption(err, ctx.signal)) throw interrupted();
+          if (!isNotFound(err)) throw err;
+          if (target.state === 'deleted') return { done: true, value: undefined };
+          notFoundPolls += 1;
+          if (last || notFoundPolls > GRACE_POLLS) throw err;
+        }
+        if (d) {
+          last = d;
+          if (d.status === 'FAILED') {
+            failedPolls += 1;
+            // FAILED right after the action may be the status from before it; a change into FAILED is final.
+            if (sawNotFailed || failedPolls > GRACE_POLLS) {
+              throw new DeploymentFailedError(
+                `${describeRef(d.id, d.name)} turned FAILED while waiting for it to be ${describeTarget(target)} (${describeState(d)})`,
+                `See why with: yotta deploy workers ${id}`,
+              );
+            }
+          } else {
+            sawNotFailed = true;
+          }
+          if (target.state === 'workers' && target.count > 0 && d.status === 'STOPPED') {
+            throw new YottaError(
+              `${describeRef(d.id, d.name)} is STOPPED, so its workers will not start`,
+              ExitCode.STATE,
+              `Start it with: yotta deploy start ${id} --wait`,
             );
           }
-        } else {
-          sawNotFailed = true;
+          if (reachedTarget(d, target)) return { done: true, value: d };
         }
-        if (target.state === 'workers' && target.count > 0 && d.status === 'STOPPED') {
-          throw new YottaError(
-            `${describeRef(d.id, d.name)} is STOPPED, so its workers will not start`,
-            ExitCode.STATE,
-            `Start it with: yotta deploy start ${id} --wait`,
+        const elapsed = ctx.now() - started;
+        spinner.text =
+          `Waiting for ${label()} to be ${describeTarget(target)}: ` +
+          `${last ? describeState(last) : 'not listed yet'} (${formatDuration(elapsed)})`;
+        if (elapsed >= opts.timeoutMs) {
+          throw new WaitTimeoutError(
+            `gave up after ${formatDuration(elapsed)} waiting for ${label()} to be ${describeTarget(target)}; ` +
+              `last seen: ${last ? describeState(last) : 'not listed yet'}`,
+            `It may still get there; check with: ${checkCommand(id, target)}, or wait longer with: ${waitCommand(id, target)} --timeout 30m`,
           );
         }
-        if (reachedTarget(d, target)) return d;
-      }
-      const elapsed = ctx.now() - started;
-      spinner.text =
-        `Waiting for ${label()} to be ${describeTarget(target)}: ` +
-        `${last ? describeState(last) : 'not listed yet'} (${formatDuration(elapsed)})`;
-      if (elapsed >= opts.timeoutMs) {
-        throw new WaitTimeoutError(
-          `gave up after ${formatDuration(elapsed)} waiting for ${label()} to be ${describeTarget(target)}; ` +
-            `last seen: ${last ? describeState(last) : 'not listed yet'}`,
-          `It may still get there; check with: ${checkCommand(id, target)}, or wait longer with: ${waitCommand(id, target)} --timeout 30m`,
-        );
-      }
-      try {
-        await ctx.sleep(Math.min(interval, opts.timeoutMs - elapsed), ctx.signal);
-      } catch (err) {
-        if (isInterruption(err, ctx.signal)) throw interrupted();
-        throw err;
-      }
-      interval = Math.min(interval * BACKOFF, opts.maxIntervalMs ?? MAX_INTERVAL_MS);
-    }
+        const pauseMs = Math.min(interval, opts.timeoutMs - elapsed);
+        interval = Math.min(interval * BACKOFF, opts.maxIntervalMs ?? MAX_INTERVAL_MS);
+        return { done: false, pauseMs };
+      },
+      () => INTERRUPTED,
+    );
+    if (typeof outcome === 'symbol') throw interrupted();
+    return outcome;
   } finally {
     spinner.stop();
   }
-}
-
-/** Adds `--wait` and `--wait-timeout` to a command; `what` says what --wait waits for. */
-export function addWaitFlags(cmd: Command, what: string): Command {
-  return cmd
-    .option('--wait', `wait until ${what}, showing progress (exit 9 if it turns FAILED, 8 on timeout)`)
-    .addOption(
-      new Option('--wait-timeout <duration>', 'how long --wait waits, e.g. 90s, 15m (default 10m or the profile\'s); implies --wait').argParser(
-        (v) => parseDuration(v, '--wait-timeout'),
-      ),
-    );
 }
