@@ -77,6 +77,18 @@ export function reportItemError(ui: Ui, err: unknown): void {
   if (err instanceof YottaError && err.hint) ui.ctx.stderr.write(`${err.hint}\n`);
 }
 
+/**
+ * The exit status of a run over several items, decided once for every multi-item command: nothing
+ * when none failed; the item's own error when there was one item; PartialFailureError (exit 10)
+ * naming the failed ones when some of several failed (`3 of 5 deployments could not be stopped: …`).
+ */
+export function throwIfFailed<T extends { error?: unknown }>(items: readonly T[], label: (item: T) => string, noun: string, past: string): void {
+  const failed = items.filter((i) => i.error !== undefined);
+  if (failed.length === 0) return;
+  if (items.length === 1) throw failed[0]!.error;
+  throw new PartialFailureError(`${failed.length} of ${items.length} ${noun} could not be ${past}: ${failed.map(label).join(', ')}`);
+}
+
 /** A spinner that draws nothing: several deployments in flight at once share the terminal. */
 function silentSpinner(text: string): Spinner {
   const s: Spinner = { text, update: (t) => void (s.text = t), succeed() {}, fail() {}, stop() {} };
@@ -150,8 +162,117 @@ class OrderedNarration {
   }
 }
 
+/** What the runner needs of an item it works on (a deployment of start/stop/delete/scale, a document of apply). */
+export interface WorkItem {
+  /** Narration of this item (held until its turn when several run at once); set by eachInOrder. */
+  ui: Ui;
+  /** Reports this item's failure on stderr, in its turn; set by eachInOrder. */
+  reportError?: (err: unknown) => void;
+  /** Whether the current pass reached this item before Ctrl-C. */
+  started: boolean;
+  /** Ctrl-C came while this item was being worked on (the error says where). */
+  interrupted?: unknown;
+  /** Set while a write is in flight: what it does, e.g. `stop`. After Ctrl-C, its outcome is unknown. */
+  writing?: string;
+  /** Whether a request that changes it was sent and answered. */
+  changed: boolean;
+  /** Why it failed; undefined while it has not. */
+  error?: unknown;
+  /** `llama (3788…0969)` for narration. */
+  readonly label: string;
+  /** The deployment's id, once there is one; the command that checks it uses it. */
+  readonly id: string | undefined;
+}
+
+/**
+ * Runs `step` for every item, all started together (the requests inside are bounded by the run's
+ * Limiter), narration in the order given; an error is handed to `fail` for that item only. Ctrl-C
+ * marks the items it cut short and lets the others settle. Returns whether Ctrl-C came; everything
+ * held has been written by then.
+ */
+export async function eachInOrder<T extends WorkItem>(
+  ui: Ui,
+  items: readonly T[],
+  step: (item: T) => Promise<void>,
+  fail: (item: T, err: unknown) => void,
+): Promise<boolean> {
+  const narration = new OrderedNarration(ui, items.length);
+  const signal = ui.ctx.signal;
+  for (const item of items) item.started = false;
+  await Promise.all(
+    items.map(async (item, index) => {
+      item.ui = narration.uiFor(index);
+      item.reportError = narration.errorFor(index);
+      try {
+        if (signal.aborted) throw new InterruptedError();
+        item.started = true;
+        await step(item);
+      } catch (err) {
+        if (isInterruption(err, signal)) item.interrupted = err;
+        else fail(item, err);
+      } finally {
+        narration.done(index);
+        item.ui = ui;
+        item.reportError = undefined;
+      }
+    }),
+  );
+  if (!signal.aborted && !items.some((i) => i.interrupted !== undefined)) return false;
+  narration.flushAll();
+  return true;
+}
+
+/** What Ctrl-C left of one item, as an InterruptedError naming it and the command to check it. */
+function interruptionOf(item: WorkItem, past: string): InterruptedError {
+  const check = item.id ? `yotta deploy get ${item.id}` : 'yotta deploy list';
+  if (!item.started) return new InterruptedError(`${item.label}: not ${past}; interrupted before anything was sent for it`);
+  if (item.writing !== undefined) {
+    return new InterruptedError(
+      `${item.label}: interrupted while the ${item.writing} request was in flight; the outcome is unknown`,
+      `It was not sent again. Check whether it happened with: ${check}`,
+    );
+  }
+  const err = item.interrupted;
+  // A wait cut short says itself which deployment it left, in what state, and how to wait again.
+  if (err instanceof InterruptedError && err.message !== 'interrupted') return err;
+  return new InterruptedError(`${item.label}: interrupted${item.changed ? ' after its request was answered' : ''}`, `Check it with: ${check}`);
+}
+
+/**
+ * After Ctrl-C: the error to end with. With one item, its own interruption (a write in flight says
+ * its outcome is unknown). With several, each item cut short or never started is reported on
+ * stderr (and recorded as its error, for --json) and the error sums them up.
+ */
+export function interruptionOutcomes(ui: Ui, all: readonly WorkItem[], pass: readonly WorkItem[], past: string): InterruptedError {
+  if (all.length === 1) {
+    const only = all[0]!;
+    if (only.writing !== undefined || !(only.interrupted instanceof InterruptedError)) return interruptionOf(only, past);
+    return only.interrupted;
+  }
+  const counts = { done: 0, unknown: 0, notStarted: 0, cut: 0 };
+  for (const item of pass) {
+    if (item.interrupted === undefined && item.started) {
+      counts.done += 1;
+      continue;
+    }
+    const outcome = interruptionOf(item, past);
+    item.error = outcome;
+    if (!item.started) counts.notStarted += 1;
+    else if (item.writing !== undefined) counts.unknown += 1;
+    else counts.cut += 1;
+    if (!ui.machine) reportItemError(ui, outcome);
+  }
+  const parts = [
+    `${counts.done} of ${pass.length} finished`,
+    ...(counts.cut ? [`${counts.cut} cut short`] : []),
+    ...(counts.unknown ? [`${counts.unknown} with an outcome unknown`] : []),
+    ...(counts.notStarted ? [`${counts.notStarted} not started (nothing sent for them)`] : []),
+  ];
+  return new InterruptedError(`interrupted: ${parts.join(', ')}`, 'See where each one is with: yotta deploy list');
+}
+
 /** One deployment being acted on: what was found, what happened, and the state after. */
-export class RunItem {
+export class RunItem implements WorkItem {
   detail?: ElasticDeploymentDetail;
   /** The status when it was looked up, before the action (safe to print). */
   before?: string;
@@ -382,34 +503,8 @@ export class DeploymentRun {
    */
   async each(step: (item: RunItem, d: ElasticDeploymentDetail) => Promise<void>): Promise<void> {
     const items = this.live.filter((i) => i.detail !== undefined);
-    const narration = new OrderedNarration(this.ui, items.length);
-    const signal = this.ui.ctx.signal;
-    for (const item of items) item.started = false;
-    await Promise.all(
-      items.map(async (item, index) => {
-        item.ui = narration.uiFor(index);
-        item.reportError = narration.errorFor(index);
-        try {
-          if (signal.aborted) throw new InterruptedError();
-          item.started = true;
-          await step(item, item.detail!);
-        } catch (err) {
-          if (isInterruption(err, signal)) {
-            item.interrupted = err;
-          } else {
-            this.fail(item, err);
-          }
-        } finally {
-          narration.done(index);
-          item.ui = this.ui;
-          item.reportError = undefined;
-        }
-      }),
-    );
-    if (signal.aborted || items.some((i) => i.interrupted !== undefined)) {
-      narration.flushAll();
-      await this.interrupted(items);
-    }
+    const interrupted = await eachInOrder(this.ui, items, (item) => step(item, item.detail!), (item, err) => this.fail(item, err));
+    if (interrupted) await this.interrupted(items);
   }
 
   /**
@@ -456,47 +551,9 @@ export class DeploymentRun {
    * says how to check and to wait again) is thrown as it is.
    */
   private async interrupted(items: readonly RunItem[]): Promise<never> {
-    if (this.items.length === 1) {
-      const only = this.items[0]!;
-      if (only.writing !== undefined) throw this.outcome(only);
-      throw only.interrupted instanceof InterruptedError ? only.interrupted : new InterruptedError();
-    }
-    const counts = { done: 0, unknown: 0, notStarted: 0, waiting: 0 };
-    for (const item of items) {
-      if (item.interrupted === undefined && item.started) {
-        counts.done += 1;
-        continue;
-      }
-      const outcome = this.outcome(item);
-      item.error = outcome;
-      if (!item.started) counts.notStarted += 1;
-      else if (item.writing !== undefined) counts.unknown += 1;
-      else counts.waiting += 1;
-      if (!this.ui.machine) reportItemError(this.ui, outcome);
-    }
-    if (this.ui.machine) await this.printResults();
-    const parts = [
-      `${counts.done} of ${items.length} finished`,
-      ...(counts.waiting ? [`${counts.waiting} left as they were, no longer waited for`] : []),
-      ...(counts.unknown ? [`${counts.unknown} with an outcome unknown`] : []),
-      ...(counts.notStarted ? [`${counts.notStarted} not started (nothing sent)`] : []),
-    ];
-    throw new InterruptedError(`interrupted: ${parts.join(', ')}`, 'Check them with: yotta deploy list');
-  }
-
-  /** What Ctrl-C left of one item, as an InterruptedError naming it and the command to check it. */
-  private outcome(item: RunItem): InterruptedError {
-    const check = `yotta deploy get ${item.id}`;
-    if (!item.started) return new InterruptedError(`${item.label}: not ${PAST[this.action]}; interrupted before anything was sent for it`);
-    if (item.writing !== undefined) {
-      return new InterruptedError(
-        `${item.label}: interrupted while the ${item.writing} request was in flight; the outcome is unknown`,
-        `It was not sent again. Check whether it happened with: ${check}`,
-      );
-    }
-    const err = item.interrupted;
-    if (err instanceof InterruptedError && err.message !== 'interrupted') return new InterruptedError(`${item.label}: ${err.message}`, err.hint);
-    return new InterruptedError(`${item.label}: interrupted${item.changed ? ' after the request was answered' : ''}`, `Check it with: ${check}`);
+    const err = interruptionOutcomes(this.ui, this.items, items, PAST[this.action]);
+    if (this.ui.machine && this.items.length > 1) await this.printResults();
+    throw err;
   }
 
   /** Prints the per-item results for -o json / yaml, in the order given. */
@@ -511,10 +568,6 @@ export class DeploymentRun {
    */
   async finish(): Promise<void> {
     if (this.ui.machine) await this.printResults();
-    const failed = this.items.filter((i) => i.error !== undefined);
-    if (failed.length === 0) return;
-    if (this.items.length === 1) throw failed[0]!.error;
-    const names = failed.map((i) => i.label).join(', ');
-    throw new PartialFailureError(`${failed.length} of ${this.items.length} deployments could not be ${PAST[this.action]}: ${names}`);
+    throwIfFailed(this.items, (i) => i.label, 'deployments', PAST[this.action]);
   }
 }
