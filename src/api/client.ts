@@ -94,6 +94,15 @@ const EXCERPT_LIMIT = 120;
  */
 const MAX_HEADER_SIZE = 16 * 1024;
 
+/**
+ * Connections are kept open between requests for longer than the longest pause between polls
+ * (5 s for --wait, --watch's --interval, a minute of backoff), so a wait or a watch polls over the
+ * one connection it opened instead of a new TCP and TLS handshake per poll. undici's defaults close
+ * an idle connection after 4 s, or 2 s before the server's advertised keep-alive ends. A server that
+ * advertises less still decides; a connection it closes is opened again.
+ */
+const KEEP_ALIVE = { keepAliveTimeout: 65_000, keepAliveMaxTimeout: 10 * 60_000, keepAliveTimeoutThreshold: 1_000 };
+
 /** Connection failures that happen before any byte of the request is sent: safe to retry, even a write. */
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -392,7 +401,7 @@ export class ApiClient {
   private loadTransport(): Promise<Transport> {
     this.transport ??= (async () => {
       const undici = await import('undici');
-      const options = { maxHeaderSize: MAX_HEADER_SIZE };
+      const options = { maxHeaderSize: MAX_HEADER_SIZE, ...KEEP_ALIVE };
       const dispatcher: Dispatcher = this.proxy ? new undici.EnvHttpProxyAgent({ ...this.proxy, ...options }) : new undici.Agent(options);
       return { request: undici.request, dispatcher };
     })();
@@ -425,6 +434,9 @@ export class ApiClient {
         bodyTimeout: this.timeoutMs,
       });
       const text = await res.body.text();
+      // undici marks the connection idle a moment after the body ends; a write sent before that
+      // (a stop right after the look-up) would open a second connection instead of reusing this one.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return { kind: 'response', status: res.statusCode, headers: res.headers, text };
     } catch (error) {
       const interrupted = Boolean(userSignal?.aborted) && !timedOut;

@@ -30,6 +30,7 @@ import { actionResultsJson, printMachine } from '../output/render.js';
 import { DEFAULT_CONCURRENCY, Limiter } from './concurrency.js';
 import { describeState, waitForDeployment, waitTimeoutOf } from './deployment-wait.js';
 import * as plan from './plan.js';
+import { SharedSleep } from './poller.js';
 import * as pricing from './pricing.js';
 import { eachInOrder, explainError, interruptionOutcomes, reportItemError, throwIfFailed } from './runner.js';
 
@@ -84,6 +85,7 @@ export class ApplyItem implements WorkItem {
   error?: unknown;
   changed = false;
   started = false;
+  finished = false;
   interrupted?: unknown;
   writing?: string;
   reportError?: (err: unknown) => void;
@@ -135,6 +137,7 @@ export function workersText(n: number | undefined): string {
 export class ApplyRun {
   readonly items: ApplyItem[];
   private readonly limiter: Limiter;
+  private readonly sleeper: SharedSleep;
 
   constructor(
     readonly session: Session,
@@ -144,6 +147,7 @@ export class ApplyRun {
   ) {
     this.items = docs.map((doc) => new ApplyItem(doc, ui));
     this.limiter = new Limiter(settings.concurrency ?? DEFAULT_CONCURRENCY);
+    this.sleeper = new SharedSleep(ui.ctx);
   }
 
   /** Lists the deployments once and plans every document against them; a document that cannot be done gets its error now. */
@@ -257,6 +261,7 @@ export class ApplyRun {
   /** A write for `item`, marked in flight while it is (Ctrl-C then says its outcome is unknown) and the item changed once answered. */
   private write<T>(item: ApplyItem, what: string, send: () => Promise<T>): Promise<T> {
     return this.request(async () => {
+      item.started = true;
       item.writing = what;
       let answer: T;
       try {
@@ -282,9 +287,10 @@ export class ApplyRun {
 
   /** Waits for `target`; when the wait fails (FAILED, timeout) the state read just after is recorded. */
   private async waitFor(item: ApplyItem, id: string, target: WaitTarget): Promise<void> {
+    item.started = true;
     try {
       const timeoutMs = waitTimeoutOf(this.settings.waitTimeout, this.session);
-      item.after(await waitForDeployment(this.session, id, target, { timeoutMs, ui: item.ui, limiter: this.limiter }));
+      item.after(await waitForDeployment(this.session, id, target, { timeoutMs, ui: item.ui, limiter: this.limiter, sleep: this.sleeper.sleep }));
     } catch (err) {
       if (!isInterruption(err, this.ui.ctx.signal)) await this.readAfter(item, id);
       throw err;

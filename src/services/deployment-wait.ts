@@ -33,6 +33,8 @@ export interface WaitOptions {
   maxIntervalMs?: number;
   /** Shares the requests-in-flight budget of a multi-deployment command: each poll takes a slot. */
   limiter?: Limiter;
+  /** Pauses between polls (default the Context's sleep); a SharedSleep when several waits run together. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Default `--wait-timeout`: 10 minutes. */
@@ -142,8 +144,9 @@ export async function waitForDeployment(
     opts.limiter ? opts.limiter.run(() => getDeployment(session.client, id)) : getDeployment(session.client, id);
 
   try {
+    const pause = opts.sleep;
     const outcome = await poll(
-      ctx,
+      pause ? { sleep: (ms) => pause(ms), signal: ctx.signal } : ctx,
       async () => {
         let d: ElasticDeploymentDetail | undefined;
         try {

@@ -18,6 +18,7 @@ import { actionResultsJson, printMachine } from '../output/render.js';
 import { getDeployment, listDeployments } from '../api/deployments.js';
 import { DEFAULT_CONCURRENCY, Limiter } from './concurrency.js';
 import { waitForDeployment } from './deployment-wait.js';
+import { SharedSleep } from './poller.js';
 export { waitTimeoutOf } from './deployment-wait.js';
 import { isDeploymentId, noDeploymentNamed, pickByName } from './resolve.js';
 
@@ -168,8 +169,10 @@ export interface WorkItem {
   ui: Ui;
   /** Reports this item's failure on stderr, in its turn; set by eachInOrder. */
   reportError?: (err: unknown) => void;
-  /** Whether the current pass reached this item before Ctrl-C. */
+  /** Whether a request was sent for it in the current pass (after Ctrl-C: whether anything may have happened). */
   started: boolean;
+  /** Whether the current pass ended for it on its own (done or failed), not cut short by Ctrl-C. */
+  finished: boolean;
   /** Ctrl-C came while this item was being worked on (the error says where). */
   interrupted?: unknown;
   /** Set while a write is in flight: what it does, e.g. `stop`. After Ctrl-C, its outcome is unknown. */
@@ -198,18 +201,24 @@ export async function eachInOrder<T extends WorkItem>(
 ): Promise<boolean> {
   const narration = new OrderedNarration(ui, items.length);
   const signal = ui.ctx.signal;
-  for (const item of items) item.started = false;
+  for (const item of items) {
+    item.started = false;
+    item.finished = false;
+  }
   await Promise.all(
     items.map(async (item, index) => {
       item.ui = narration.uiFor(index);
       item.reportError = narration.errorFor(index);
       try {
         if (signal.aborted) throw new InterruptedError();
-        item.started = true;
         await step(item);
+        item.finished = true;
       } catch (err) {
         if (isInterruption(err, signal)) item.interrupted = err;
-        else fail(item, err);
+        else {
+          item.finished = true;
+          fail(item, err);
+        }
       } finally {
         narration.done(index);
         item.ui = ui;
@@ -251,7 +260,7 @@ export function interruptionOutcomes(ui: Ui, all: readonly WorkItem[], pass: rea
   }
   const counts = { done: 0, unknown: 0, notStarted: 0, cut: 0 };
   for (const item of pass) {
-    if (item.interrupted === undefined && item.started) {
+    if (item.finished) {
       counts.done += 1;
       continue;
     }
@@ -292,8 +301,10 @@ export class RunItem implements WorkItem {
   reportError?: (err: unknown) => void;
   /** Set while a write is in flight: what it does, e.g. `stop`. After Ctrl-C, its outcome is unknown. */
   writing?: string;
-  /** Whether the current pass reached this item before Ctrl-C. */
+  /** Whether a request was sent for it in the current pass. */
   started = false;
+  /** Whether the current pass ended for it on its own, not cut short by Ctrl-C. */
+  finished = false;
   /** Ctrl-C came while this item was being worked on (the error says where). */
   interrupted?: unknown;
 
@@ -361,6 +372,8 @@ export class DeploymentRun {
   items: RunItem[];
   readonly ui: Ui;
   readonly limiter: Limiter;
+  /** One clock for the waits that run together. */
+  readonly sleeper: SharedSleep;
   private listed?: Promise<ElasticDeploymentDetail[]>;
 
   constructor(
@@ -371,6 +384,7 @@ export class DeploymentRun {
   ) {
     this.ui = session.ui;
     this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+    this.sleeper = new SharedSleep(this.ui.ctx);
     this.items = refs.map((r) => new RunItem(r, action, this.ui));
   }
 
@@ -433,6 +447,7 @@ export class DeploymentRun {
    */
   async write<T>(item: RunItem, what: string, send: () => Promise<T>): Promise<T> {
     return this.request(async () => {
+      item.started = true;
       item.writing = what;
       let answer: T;
       try {
@@ -513,9 +528,10 @@ export class DeploymentRun {
    * after, not the one from before the action.
    */
   async waitFor(item: RunItem, target: WaitTarget, timeoutMs: number): Promise<void> {
+    item.started = true;
     try {
       item.after(
-        await waitForDeployment(this.session, item.id, target, { timeoutMs: Math.max(0, timeoutMs), ui: item.ui, limiter: this.limiter }),
+        await waitForDeployment(this.session, item.id, target, { timeoutMs: Math.max(0, timeoutMs), ui: item.ui, limiter: this.limiter, sleep: this.sleeper.sleep }),
       );
     } catch (err) {
       if (!isInterruption(err, this.ui.ctx.signal)) {
