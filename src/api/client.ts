@@ -26,6 +26,7 @@ import { escapeControls } from '../text.js';
 import { parseJsonLossless } from './json.js';
 import { proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 import { SUCCESS_CODE } from './types.js';
+import { isRecord } from '../records.js';
 
 /** The production API. */
 export const DEFAULT_BASE_URL = 'https://api.yottalabs.ai';
@@ -205,10 +206,6 @@ export function cleanExcerpt(text: string, limit = EXCERPT_LIMIT): string {
     .trim();
   const shown = escapeControls(plain, 'space');
   return shown.length <= limit ? shown : `${shown.slice(0, limit - 1).trimEnd()}…`;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The envelope's code as a number, or undefined when `v` is not an envelope. */

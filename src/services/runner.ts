@@ -12,7 +12,8 @@ import type { Ui } from '../output/ui.js';
 import type { Spinner } from '../output/spinner.js';
 import type { ActionResult, ActionResultJson } from '../output/render.js';
 import type { WaitTarget } from './deployment-wait.js';
-import { ApiError, ExitCode, InterruptedError, isInterruption, NetworkError, PartialFailureError, YottaError } from '../errors.js';
+import { ApiError, ExitCode, InterruptedError, isInterruption, NetworkError, PartialFailureError } from '../errors.js';
+import { escapeControls } from '../text.js';
 import { describeRef, safeText } from '../output/format.js';
 import { actionResultsJson, printMachine } from '../output/render.js';
 import { getDeployment, listDeployments } from '../api/deployments.js';
@@ -73,9 +74,10 @@ export function explainError(err: unknown, doing: string, id: string, stateHint?
 
 /** Writes `Error: message` and the hint on stderr: one failure among several, reported as it happens. */
 export function reportItemError(ui: Ui, err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  ui.ctx.stderr.write(`${ui.ce.red('Error:')} ${message}\n`);
-  if (err instanceof YottaError && err.hint) ui.ctx.stderr.write(`${err.hint}\n`);
+  // The machine form reads any thrown value safely (even one whose toString throws).
+  const info = actionResultsJson([{ id: '', action: '', ok: false, error: err }])[0]!.error!;
+  ui.ctx.stderr.write(`${ui.ce.red('Error:')} ${escapeControls(info.message, 'keep')}\n`);
+  if (info.hint) ui.ctx.stderr.write(`${escapeControls(info.hint, 'keep')}\n`);
 }
 
 /**
