@@ -12,8 +12,7 @@ import type { Ui } from '../output/ui.js';
 import type { Spinner } from '../output/spinner.js';
 import type { ActionResult, ActionResultJson } from '../output/render.js';
 import type { WaitTarget } from './deployment-wait.js';
-import { ApiError, ExitCode, InterruptedError, isInterruption, NetworkError, PartialFailureError } from '../errors.js';
-import { escapeControls } from '../text.js';
+import { ApiError, ExitCode, InterruptedError, isInterruption, NetworkError, PartialFailureError, YottaError } from '../errors.js';
 import { describeRef, safeText } from '../output/format.js';
 import { actionResultsJson, printMachine } from '../output/render.js';
 import { getDeployment, listDeployments } from '../api/deployments.js';
@@ -72,12 +71,15 @@ export function explainError(err: unknown, doing: string, id: string, stateHint?
   return err;
 }
 
-/** Writes `Error: message` and the hint on stderr: one failure among several, reported as it happens. */
+/** Reports one failure among several as it happens, through the one error printer (ui.error). */
 export function reportItemError(ui: Ui, err: unknown): void {
+  if (err instanceof YottaError) {
+    ui.error(err);
+    return;
+  }
   // The machine form reads any thrown value safely (even one whose toString throws).
   const info = actionResultsJson([{ id: '', action: '', ok: false, error: err }])[0]!.error!;
-  ui.ctx.stderr.write(`${ui.ce.red('Error:')} ${escapeControls(info.message, 'keep')}\n`);
-  if (info.hint) ui.ctx.stderr.write(`${escapeControls(info.hint, 'keep')}\n`);
+  ui.error(new YottaError(info.message, info.exitCode, info.hint));
 }
 
 /**
@@ -139,6 +141,7 @@ class OrderedNarration {
       warn: { value: (m: string) => say(() => base.warn(m)) },
       next: { value: (m: string, command: string) => say(() => base.next(m, command)) },
       out: { value: (t: string) => say(() => base.out(t)) },
+      error: { value: (e: YottaError) => say(() => base.error(e)) },
       spinner: { value: (t: string) => silentSpinner(t) },
     }) as Ui;
   }
