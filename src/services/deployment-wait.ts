@@ -11,8 +11,10 @@ import type { Limiter } from './concurrency.js';
 import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, WaitTimeoutError, YottaError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { cell, describeRef, shortId } from '../output/format.js';
-import { getDeployment } from '../api/deployments.js';
+import { getDeployment, listDeployments } from '../api/deployments.js';
+import type { PollDecision } from './poller.js';
 import { poll } from './poller.js';
+import { isDeploymentId, noDeploymentNamed, pickByName } from './resolve.js';
 
 /** What to wait for. `workers` waits until exactly `count` workers run. */
 export type WaitTarget =
@@ -203,4 +205,33 @@ export async function waitForDeployment(
   } finally {
     spinner.stop();
   }
+}
+
+/**
+ * Times a name may be missing from the list before it counts as unknown: a deployment created a
+ * moment ago may not be listed yet (the same grace waitForDeployment gives an id).
+ */
+const NAME_GRACE_POLLS = 3;
+
+/**
+ * Finds the id `deploy wait` waits for. A name missing from the list is looked for again a few times
+ * (it may have just been created); with `--for deleted` a missing name is already the answer (undefined).
+ */
+export async function resolveForWait(session: Session, ref: string, target: WaitTarget, deadline: number, intervalMs: number): Promise<string | undefined> {
+  if (isDeploymentId(ref)) return ref;
+  const ctx = session.ui.ctx;
+  const found = await poll(
+    ctx,
+    async (attempt): Promise<PollDecision<{ id: string | undefined }>> => {
+      const match = pickByName(await listDeployments(session.client), ref);
+      if (match) return { done: true, value: { id: match.id } };
+      if (target.state === 'deleted') return { done: true, value: { id: undefined } };
+      const left = deadline - ctx.now();
+      if (attempt >= NAME_GRACE_POLLS || left <= 0) throw noDeploymentNamed(ref);
+      return { done: false, pauseMs: Math.min(intervalMs, left) };
+    },
+    () => INTERRUPTED,
+  );
+  if (typeof found === 'symbol') throw new InterruptedError(`stopped waiting for ${ref}; it was left as it is`);
+  return found.id;
 }
