@@ -407,6 +407,9 @@ export class ApiClient {
 
   /** One attempt, bounded by the timeout from connect to the last body byte. */
   private async send(method: HttpMethod, url: string, headers: Record<string, string>, body: string | undefined): Promise<Attempt> {
+    // undici marks a connection idle a moment after its last answer ends; a request sent before that
+    // (a stop right after the look-up) would open a second connection instead of reusing it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const { request, dispatcher } = await this.loadTransport();
     const userSignal = this.options.signal;
     const controller = new AbortController();
@@ -431,9 +434,6 @@ export class ApiClient {
         bodyTimeout: this.timeoutMs,
       });
       const text = await res.body.text();
-      // undici marks the connection idle a moment after the body ends; a write sent before that
-      // (a stop right after the look-up) would open a second connection instead of reusing this one.
-      await new Promise<void>((resolve) => setImmediate(resolve));
       return { kind: 'response', status: res.statusCode, headers: res.headers, text };
     } catch (error) {
       const interrupted = Boolean(userSignal?.aborted) && !timedOut;
