@@ -30,6 +30,7 @@ import { escapeControls } from '../text.js';
 import { parseJsonLossless } from './json.js';
 import { proxySettingsFromEnv, type ProxySettings } from './proxy.js';
 import { SUCCESS_CODE } from './types.js';
+import { isRecord } from '../records.js';
 
 /** The production API. */
 export const DEFAULT_BASE_URL = 'https://api.yottalabs.ai';
@@ -108,6 +109,15 @@ const EXCERPT_LIMIT = 120;
  * --max-http-header-size). Given to undici, which would otherwise load node:http to read it.
  */
 const MAX_HEADER_SIZE = 16 * 1024;
+
+/**
+ * Connections are kept open between requests for longer than the longest pause between polls
+ * (5 s for --wait, --watch's --interval, a minute of backoff), so a wait or a watch polls over the
+ * one connection it opened instead of a new TCP and TLS handshake per poll. undici's defaults close
+ * an idle connection after 4 s, or 2 s before the server's advertised keep-alive ends. A server that
+ * advertises less still decides; a connection it closes is opened again.
+ */
+const KEEP_ALIVE = { keepAliveTimeout: 65_000, keepAliveMaxTimeout: 10 * 60_000, keepAliveTimeoutThreshold: 1_000 };
 
 /** Connection failures that happen before any byte of the request is sent: safe to retry, even a write. */
 const NOT_SENT_CODES = new Set([
@@ -228,10 +238,6 @@ export function cleanExcerpt(text: string, limit = EXCERPT_LIMIT): string {
     .trim();
   const shown = escapeControls(plain, 'space');
   return shown.length <= limit ? shown : `${shown.slice(0, limit - 1).trimEnd()}…`;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The envelope's code as a number, or undefined when `v` is not an envelope. */
@@ -454,7 +460,7 @@ export class ApiClient {
   private loadTransport(): Promise<Transport> {
     this.transport ??= (async () => {
       const undici = await import('undici');
-      const options = { maxHeaderSize: MAX_HEADER_SIZE };
+      const options = { maxHeaderSize: MAX_HEADER_SIZE, ...KEEP_ALIVE };
       const dispatcher: Dispatcher = this.proxy ? new undici.EnvHttpProxyAgent({ ...this.proxy, ...options }) : new undici.Agent(options);
       return { request: undici.request, dispatcher };
     })();
@@ -463,6 +469,9 @@ export class ApiClient {
 
   /** One attempt, bounded by the timeout from connect to the last body byte. */
   private async send(method: HttpMethod, url: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Attempt> {
+    // undici marks a connection idle a moment after its last answer ends; a request sent before that
+    // (a stop right after the look-up) would open a second connection instead of reusing it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const { request, dispatcher } = await this.loadTransport();
     const userSignal = this.options.signal;
     const controller = new AbortController();

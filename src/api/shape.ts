@@ -5,6 +5,7 @@
  * id are not checked: renderers show whatever came, and unknown fields pass through.
  */
 import { ApiError } from '../errors.js';
+import { isRecord } from '../records.js';
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -26,10 +27,6 @@ function unexpected(method: string, path: string, what: string): ApiError {
     { httpStatus: 200, code: 10000, method, path },
     'This is a problem on the server side; try again later, and report it (with --debug output) if it persists.',
   );
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** An id as the string it must be: a bare JSON number becomes its digits (json.ts keeps big ones exact). */

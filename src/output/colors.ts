@@ -8,7 +8,6 @@
  * flags, NO_COLOR/FORCE_COLOR and the TTY), so chalk runs at a fixed 16-colour level.
  */
 import type { ChalkInstance } from 'chalk';
-import { stripVTControlCharacters } from 'node:util';
 
 /** Colour functions; each is the identity when colour is off. */
 export interface Colors {
@@ -58,9 +57,4 @@ export function colors(enabled: boolean): Colors {
     dim: (t) => c.dim(t),
     bold: (t) => c.bold(t),
   };
-}
-
-/** Removes ANSI escape sequences, e.g. to measure or compare text. */
-export function stripAnsi(text: string): string {
-  return stripVTControlCharacters(text);
 }

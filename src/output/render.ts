@@ -16,7 +16,6 @@ import {
   asArray,
   asRecord,
   cell,
-  describeRef,
   formatGb,
   formatMoney,
   formatRate,
@@ -321,16 +320,6 @@ export interface ActionResultJson {
   error: ActionErrorJson | null;
 }
 
-/** How each action reads in narration. */
-const ACTION_LABELS: Readonly<Record<string, string>> = {
-  start: 'Starting',
-  stop: 'Stopping',
-  delete: 'Deleted',
-  scale: 'Scaled',
-  update: 'Updated',
-  create: 'Created',
-};
-
 /** A message for anything thrown; String() itself can throw (an object whose toString is not a function). */
 function describeUnknown(error: unknown): string {
   try {
@@ -368,36 +357,3 @@ export function actionResultsJson(results: readonly ActionResult[]): ActionResul
   }));
 }
 
-/**
- * Reports what start/stop/delete/scale did to each id; call it once with every result, in argument order.
- * - json/yaml: the array from actionResultsJson on stdout and nothing on stderr (main reports the
- *   overall error, if the command throws one).
- * - table/wide: nothing on stdout; on stderr one narration line per success (`Stopping llama
- *   (3788…0969) — STOPPING`, hidden by --quiet) and one `Error:` line per failure with the full id and
- *   the hint (always shown).
- * Returns the counts, so the command can throw PartialFailureError when some failed.
- */
-export async function printActionResults(
-  ui: Ui,
-  results: readonly ActionResult[],
-): Promise<{ succeeded: number; failed: number }> {
-  const failed = results.filter((r) => !r.ok).length;
-  const counts = { succeeded: results.length - failed, failed };
-  if (await printMachine(ui, actionResultsJson(results))) return counts;
-  for (const r of results) {
-    const action = safeText(r.action);
-    if (r.ok) {
-      const label = Object.hasOwn(ACTION_LABELS, r.action) ? ACTION_LABELS[r.action] : `${action}:`;
-      const detail = r.detail ? ` ${safeText(r.detail)}` : '';
-      const status = r.status ? ` — ${deploymentStatus(r.status, ui.ce)}` : '';
-      ui.success(`${label} ${describeRef(r.id, r.name)}${detail}${status}`);
-    } else {
-      const e = errorInfo(r.error);
-      const name = textOf(r.name);
-      const ref = name ? `${safeText(r.id)} (${name})` : safeText(r.id);
-      ui.ctx.stderr.write(`${ui.ce.red('Error:')} could not ${action} ${ref}: ${safeLines(e.message)}\n`);
-      if (e.hint) ui.ctx.stderr.write(`${safeLines(e.hint)}\n`);
-    }
-  }
-  return counts;
-}

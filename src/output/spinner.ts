@@ -6,7 +6,6 @@
 import type { Ora } from 'ora';
 import type { Context, OutStream } from '../context.js';
 import type { Colors } from './colors.js';
-import type { Ui } from './ui.js';
 
 /** What a command does with a spinner. */
 export interface Spinner {
@@ -108,18 +107,4 @@ export function createSpinner(o: SpinnerOptions): Spinner {
     );
   }
   return spinner;
-}
-
-/** Runs `fn` with a spinner that is always stopped, even when `fn` throws (a running spinner keeps the process alive). */
-export async function withSpinner<T>(
-  ui: Pick<Ui, 'spinner'>,
-  text: string,
-  fn: (s: Spinner) => Promise<T>,
-): Promise<T> {
-  const s = ui.spinner(text);
-  try {
-    return await fn(s);
-  } finally {
-    s.stop();
-  }
 }

@@ -438,6 +438,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   let tlsHandshakes = 0;
   const server: Server = o.tls ? createTlsServer({ key: o.tls.key, cert: o.tls.cert }, onRequest) : createServer(onRequest);
   if (o.tls) server.on('secureConnection', () => (tlsHandshakes += 1));
+  // Idle connections stay open a minute, as behind a typical load balancer, so a CLI's polls reuse them.
+  server.keepAliveTimeout = 65_000;
   // A request node cannot even parse still gets an envelope.
   server.on('clientError', (_err, socket) => {
     if (!socket.writable) return socket.destroy();

@@ -9,15 +9,12 @@ import { formatPath } from './paths.js';
 import type { SpecPath } from './paths.js';
 import { didYouMean } from './suggest.js';
 import { FIELD_FLAGS } from './flags.js';
+import { isRecord } from '../records.js';
 
 /** A warning about part of a spec: sent as written, but probably not what was meant. */
 export interface SpecNotice {
   path: SpecPath;
   message: string;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function resourcesOf(value: unknown): Array<Record<string, unknown> | undefined> {

@@ -5,6 +5,7 @@
  */
 import type { ElasticDeploymentDetail, EnvironmentVar, ServiceMode } from '../api/types.js';
 import type { DeploySpec } from './schema.js';
+import { isRecord } from '../records.js';
 
 /**
  * The spec of a live deployment, which create or apply accept back: read-only fields (id, creator,
@@ -34,10 +35,6 @@ export function specFromDeployment(d: ElasticDeploymentDetail): DeploySpec {
     ...(expose ? { expose: { port: expose.port as number, protocol: String(expose.protocol ?? 'HTTP').toUpperCase() } } : {}),
   };
   return spec;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Environment variables as a `{key, value}` list, from the documented list or a `{NAME: value}` map; junk entries are skipped. */

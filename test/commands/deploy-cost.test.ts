@@ -5,7 +5,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import type { ApiClient } from '../../src/api/client.js';
 import { createDeployment, scaleDeployment, stopDeployment } from '../../src/api/deployments.js';
 import type { ElasticDeploymentDetail } from '../../src/api/types.js';
-import { hourlyPrice, priceChangeLine, priceLine, projectedHourlyPrice } from '../../src/commands/deploy/price.js';
+import { hourlyPrice, priceChangeLine, priceLine, projectedHourlyPrice } from '../../src/services/pricing.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import type { RunOptions } from '../helpers/cli.js';
 import { deploymentBody, startTestSandbox } from '../helpers/fixtures.js';

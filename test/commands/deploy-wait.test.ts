@@ -11,7 +11,7 @@ import type { CreateDeploymentRequest, ElasticDeploymentDetail } from '../../src
 import { ApiError, ExitCode } from '../../src/errors.js';
 import { createUi } from '../../src/output/ui.js';
 import { openSession } from '../../src/session.js';
-import { reachedTarget, waitForDeployment } from '../../src/commands/deploy/waiting.js';
+import { reachedTarget, waitForDeployment } from '../../src/services/deployment-wait.js';
 import { runCli, testContext } from '../helpers/cli.js';
 import { deploymentBody, FakeClock } from '../helpers/fixtures.js';
 

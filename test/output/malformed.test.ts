@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../../src/api/types.js';
-import { printActionResults, printDeployment, printDeployments, printWorkers } from '../../src/output/render.js';
+import { actionResultsJson, printDeployment, printDeployments, printMachine, printWorkers } from '../../src/output/render.js';
 import type { ActionResult } from '../../src/output/render.js';
+import { reportItemError } from '../../src/services/runner.js';
 import { makeUi } from './fixtures.js';
 
 const FIELDS = [
@@ -73,7 +74,9 @@ describe('malformed data', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(result, { maxLength: 8 }), fc.constantFrom('table' as const, 'json' as const), async (rs, output) => {
         const { ui, stdout } = makeUi({ output });
-        await printActionResults(ui, rs as ActionResult[]);
+        // What a multi-deployment command prints of its results: the JSON array, or an error line per failure.
+        const results = rs as ActionResult[];
+        if (!(await printMachine(ui, actionResultsJson(results)))) for (const r of results) if (!r.ok) reportItemError(ui, r.error);
         if (output === 'json') expect(Array.isArray(JSON.parse(stdout.text))).toBe(true);
       }),
       { numRuns: 200 },

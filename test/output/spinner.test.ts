@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { withSpinner } from '../../src/output/spinner.js';
 import { makeUi } from './fixtures.js';
 
 describe('spinner', () => {
@@ -71,18 +70,5 @@ describe('spinner', () => {
     const length = stderr.text.length;
     await new Promise((r) => setTimeout(r, 150));
     expect(stderr.text.length).toBe(length);
-  });
-
-  it('withSpinner stops the spinner when the work throws', async () => {
-    const { ui, stderr } = makeUi({}, { stderrTTY: true });
-    await expect(
-      withSpinner(ui, 'Listing…', async () => {
-        throw new Error('boom');
-      }),
-    ).rejects.toThrow('boom');
-    const length = stderr.text.length;
-    await new Promise((r) => setTimeout(r, 150));
-    expect(stderr.text.length).toBe(length);
-    expect(await withSpinner(ui, 'Listing…', async (s) => (s.stop(), 42))).toBe(42);
   });
 });

@@ -8,14 +8,15 @@ import type { Session } from '../../session.js';
 import { InterruptedError, UsageError, NetworkError } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
 import { readOneDoc, docWarnings } from '../../spec/one-doc.js';
-import { addWaitFlags, waitForDeployment } from './waiting.js';
+import { waitForDeployment } from '../../services/deployment-wait.js';
+import { waitTimeoutOf } from '../../services/runner.js';
+import { addWaitFlags } from './poll-flags.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import { createDeployment, listDeployments } from '../../api/deployments.js';
 import { printDeployment, printJson } from '../../output/render.js';
 import { describeRef, safeText } from '../../output/format.js';
-import * as price from './price.js';
-import { waitTimeoutOf } from './actions.js';
+import * as price from '../../services/pricing.js';
 
 /** Options of `deploy create`: its own flags, the spec flags (as commander parsed them) and the globals. */
 export interface CreateOptions {

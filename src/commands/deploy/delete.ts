@@ -6,9 +6,11 @@ import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import { parseDuration } from '../../duration.js';
 import { UsageError } from '../../errors.js';
-import type { SelectionFlags } from './actions.js';
-import { collect } from './common.js';
-import { checkSelection, confirm, confirmQuestion, describeSelection, explainError, openRun, requireConfirmable, waitTimeoutOf } from './actions.js';
+import type { SelectionFlags } from './selection.js';
+import { collect } from './arguments.js';
+import { addConcurrencyFlag, checkSelection, confirmQuestion, requireConfirmable } from './selection.js';
+import { DeploymentRun, describeSelection, explainError, waitTimeoutOf } from '../../services/runner.js';
+import { confirm } from '../../output/confirm.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import * as api from '../../api/deployments.js';
@@ -21,20 +23,22 @@ export interface DeleteOptions extends SelectionFlags {
   force?: boolean;
   /** How long --force waits for each deployment to stop, in ms. */
   waitTimeout?: number;
+  /** Requests in flight at once (default 8). */
+  concurrency?: number;
   /** The global flags. */
   g: GlobalOptions;
 }
 
 /** Adds `deploy delete` to the deploy group. */
 export function registerDelete(group: Command, ctx: Context): void {
-  group
+  const cmd = group
     .command('delete')
     .summary('delete one or several deployments (asks first)')
     .description(
       'Delete one or several deployments, named or chosen with --all (and --status). Asks first on a terminal, ' +
         'naming every deployment; without one (or with --no-input) it needs --yes. Only a STOPPED deployment can ' +
-        'be deleted: --force stops it first. Each id is reported; one that fails does not stop the others ' +
-        '(exit 10 when some failed).',
+        'be deleted: --force stops it first. Each id is reported, in the order given; one that fails does not stop ' +
+        'the others (exit 10 when some failed); one named twice (by name and id) is deleted once.',
     )
     .argument('[id|name...]', 'deployment ids or names (or --all)')
     .option('--all', 'delete every deployment, or with --status every one in those statuses')
@@ -45,7 +49,8 @@ export function registerDelete(group: Command, ctx: Context): void {
       new Option('--wait-timeout <duration>', "with --force: how long to wait for each to stop, e.g. 5m (default 10m or the profile's)").argParser(
         (v) => parseDuration(v, '--wait-timeout'),
       ),
-    )
+    );
+  addConcurrencyFlag(cmd)
     .addHelpText(
       'after',
       `
@@ -53,18 +58,15 @@ Examples:
   $ yotta deploy delete llama-3-8b
   $ yotta deploy delete 378888638324150969 378888638324150970 --yes
   $ yotta deploy delete llama-3-8b --force --yes --json
-  $ yotta deploy delete --all --status stopped --yes`,
+  $ yotta deploy delete --all --status stopped --yes --concurrency 4`,
     )
     .action(
       async (
         refs: string[],
-        o: { all?: boolean; status?: string[]; yes?: boolean; force?: boolean; waitTimeout?: number },
+        flags: { all?: boolean; status?: string[]; yes?: boolean; force?: boolean; waitTimeout?: number; concurrency?: number },
         command: Command,
       ) => {
-        await runDelete(
-          { refs, all: o.all, status: o.status, yes: o.yes, force: o.force, waitTimeout: o.waitTimeout, g: globalsOf(command) },
-          ctx,
-        );
+        await runDelete({ refs, ...flags, g: globalsOf(command) }, ctx);
       },
     );
 }
@@ -84,7 +86,7 @@ export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void
       : `${selection.refs.length} deployments`;
   if (!opts.yes) requireConfirmable(ui, opts.g, `deleting ${what}`, 'delete');
   await withSession(ctx, opts.g, ui, async (session) => {
-    const run = await openRun(session, 'delete', selection);
+    const run = await DeploymentRun.open(session, 'delete', selection, { concurrency: opts.concurrency });
     if (!run) return;
     const toStop = (before: string | undefined): boolean => opts.force === true && before !== 'STOPPED';
 
@@ -95,36 +97,30 @@ export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void
       }
     }
 
-    if (opts.force) {
-      await run.each(async (item) => {
-        if (!toStop(item.before) || item.before === 'STOPPING') return;
-        ui.info(`Stopping ${item.label} first…`);
-        try {
-          await api.stopDeployment(session.client, item.id);
-        } catch (err) {
-          throw explainError(err, `stop ${item.label}`, item.id, `It is ${item.before}; check with: yotta deploy get ${item.id}`);
-        }
-      });
-      const deadline = ctx.now() + waitTimeoutOf(opts.waitTimeout, session);
-      await run.each(async (item) => {
-        if (!toStop(item.before)) return;
-        await run.waitFor(item, { state: 'stopped' }, deadline - ctx.now());
-      });
-    }
-
+    // Each deployment goes through stop, wait and delete on its own, beside the others.
     await run.each(async (item) => {
-      ui.info(`Deleting ${item.label}…`);
+      if (toStop(item.before)) {
+        if (item.before !== 'STOPPING') {
+          item.ui.info(`Stopping ${item.label} first…`);
+          try {
+            await run.write(item, 'stop', () => api.stopDeployment(session.client, item.id));
+          } catch (err) {
+            throw explainError(err, `stop ${item.label}`, item.id, `It is ${item.before}; check with: yotta deploy get ${item.id}`);
+          }
+        }
+        await run.waitFor(item, { state: 'stopped' }, waitTimeoutOf(opts.waitTimeout, session));
+      }
+      item.ui.info(`Deleting ${item.label}…`);
       try {
-        await api.deleteDeployment(session.client, item.id);
+        await run.write(item, 'delete', () => api.deleteDeployment(session.client, item.id));
       } catch (err) {
         const hint =
           `It is ${item.before}, and only a STOPPED deployment can be deleted: stop it first ` +
           `(yotta deploy stop ${item.id} --wait) or delete with --force, which stops it and waits.`;
         throw explainError(err, `delete ${item.label}`, item.id, hint);
       }
-      item.changed = true;
       item.status = null;
-      ui.next(`Deleted ${item.label}.`, 'yotta deploy list');
+      item.ui.next(`Deleted ${item.label}.`, 'yotta deploy list');
     });
     await run.finish();
   });

@@ -6,13 +6,14 @@ import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { ActionErrorJson } from '../../output/render.js';
 import type { SpecDifference } from '../../spec/index.js';
-import type { DifferenceJson } from './plan.js';
+import type { DifferenceJson } from '../../services/plan.js';
 import { createUi } from '../../output/ui.js';
-import * as plan from './plan.js';
+import * as plan from '../../services/plan.js';
+import { reportItemError, throwIfFailed } from '../../services/runner.js';
 import { withSession } from '../../session.js';
 import { listDeployments } from '../../api/deployments.js';
 import * as render from '../../output/render.js';
-import * as errors from '../../errors.js';
+import { ExitCode, QuietExit } from '../../errors.js';
 
 /** Options of `deploy diff`. */
 export interface DiffOptions {
@@ -71,8 +72,8 @@ Examples:
   $ yotta deploy diff -f deploy.yaml --json | jq -r '.differences[].path'
   $ yotta deploy diff -f deploy.yaml >/dev/null || yotta deploy apply -f deploy.yaml --restart`,
     )
-    .action(async (o: { file: string; showEnv?: boolean }, command: Command) => {
-      await runDiff({ file: o.file, showEnv: o.showEnv, g: globalsOf(command) }, ctx);
+    .action(async (flags: { file: string; showEnv?: boolean }, command: Command) => {
+      await runDiff({ file: flags.file, showEnv: flags.showEnv, g: globalsOf(command) }, ctx);
     });
 }
 
@@ -131,15 +132,11 @@ export async function runDiff(opts: DiffOptions, ctx: Context): Promise<void> {
       await render.printMachine(ui, items.length === 1 ? toJson(items[0]!) : items.map(toJson));
     }
   } else {
-    const c = ui.c;
+    const colors = ui.c;
     let first = true;
     for (const item of items) {
       if (item.error !== undefined) {
-        if (items.length > 1) {
-          const err = item.error;
-          ctx.stderr.write(`${ui.ce.red('Error:')} ${err instanceof Error ? err.message : String(err)}\n`);
-          if (err instanceof errors.YottaError && err.hint) ctx.stderr.write(`${err.hint}\n`);
-        }
+        if (items.length > 1) reportItemError(ui, item.error);
         continue;
       }
       const label = plan.docLabel(item.name, item.live);
@@ -149,17 +146,14 @@ export async function runDiff(opts: DiffOptions, ctx: Context): Promise<void> {
       }
       const count = item.differences.length;
       const head = item.live
-        ? `${c.bold(label)}: ${count} difference${count === 1 ? '' : 's'} (- deployment, + spec)`
-        : `${c.bold(label)}: no deployment has this name; apply would create it with:`;
-      const lines = plan.diffLines(plan.maskDifferences(item.differences, showEnv), c, !showEnv);
+        ? `${colors.bold(label)}: ${count} difference${count === 1 ? '' : 's'} (- deployment, + spec)`
+        : `${colors.bold(label)}: no deployment has this name; apply would create it with:`;
+      const lines = plan.diffLines(plan.maskDifferences(item.differences, showEnv), colors, !showEnv);
       ui.out(`${first ? '' : '\n'}${head}\n${lines.join('\n')}`);
       first = false;
     }
   }
 
-  if (failed.length > 0) {
-    if (items.length === 1) throw failed[0]!.error;
-    throw new errors.PartialFailureError(`${failed.length} of ${items.length} documents could not be compared: ${failed.map((i) => i.name).join(', ')}`);
-  }
-  if (items.some((i) => !i.live || i.differences.length > 0)) throw new errors.QuietExit(errors.ExitCode.ERROR, 'differences found');
+  throwIfFailed(items, (i) => i.name, 'documents', 'compared');
+  if (items.some((i) => !i.live || i.differences.length > 0)) throw new QuietExit(ExitCode.ERROR, 'differences found');
 }

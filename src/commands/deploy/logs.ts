@@ -7,7 +7,7 @@ import { collect, globalsOf } from '../../globals.js';
 import type { Colors } from '../../output/colors.js';
 import type { LogEntry } from '../../services/worker-logs.js';
 import { DeploymentGone, HOLD_BACK_MS, LogReader } from '../../services/worker-logs.js';
-import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from './common.js';
+import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from '../../services/resolve.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import { getDeployment } from '../../api/deployments.js';

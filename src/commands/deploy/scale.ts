@@ -3,14 +3,16 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
-import { addWaitFlags, describeState, reachedTarget } from './waiting.js';
+import { describeState, reachedTarget } from '../../services/deployment-wait.js';
 import { cell } from '../../output/format.js';
-import { ActionRun, checkRefs, explainError, readAfter, waitTimeoutOf } from './actions.js';
-import * as common from './common.js';
+import { DeploymentRun, explainError, waitTimeoutOf } from '../../services/runner.js';
+import { parseWorkerCount } from './arguments.js';
+import { addWaitFlags } from './poll-flags.js';
+import { checkRefs } from './selection.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import * as api from '../../api/deployments.js';
-import * as price from './price.js';
+import * as pricing from '../../services/pricing.js';
 
 /** Options of `deploy scale`. */
 export interface ScaleOptions {
@@ -43,28 +45,28 @@ Examples:
   $ yotta deploy scale 378888638324150969 2 --wait
   $ yotta deploy scale llama-3-8b 0 --json`,
     )
-    .action(async (ref: string, workers: string, o: { wait?: boolean; waitTimeout?: number }, command: Command) => {
-      const wait = o.wait === true || o.waitTimeout !== undefined;
-      await runScale({ ref, workers, wait, waitTimeout: o.waitTimeout, g: globalsOf(command) }, ctx);
+    .action(async (ref: string, workers: string, flags: { wait?: boolean; waitTimeout?: number }, command: Command) => {
+      const wait = flags.wait === true || flags.waitTimeout !== undefined;
+      await runScale({ ref, workers, wait, waitTimeout: flags.waitTimeout, g: globalsOf(command) }, ctx);
     });
 }
 
 /** Checks the count (exit 2, nothing sent, unless a whole number ≥ 0), sends it, and reports or waits for the result. */
 export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> {
   const refs = checkRefs([opts.ref]);
-  const count = common.parseWorkerCount(opts.workers);
+  const count = parseWorkerCount(opts.workers);
   const ui = createUi(ctx, opts.g);
   const target = { state: 'workers', count } as const;
   const plural = (n: number): string => `${n} worker${n === 1 ? '' : 's'}`;
   await withSession(ctx, opts.g, ui, async (session) => {
-    const run = new ActionRun(session, 'scale', refs);
+    const run = new DeploymentRun(session, 'scale', refs);
     for (const item of run.items) item.workers = count;
     await run.resolveAll();
     await run.each(async (item, d) => {
-      ui.info(`Scaling ${item.label} from ${cell(d.totalWorkers)} to ${plural(count)}…`);
-      price.showPrice(ui, price.priceChangeLine(d.perHourPrice, price.projectedHourlyPrice(d, count)));
+      item.ui.info(`Scaling ${item.label} from ${cell(d.totalWorkers)} to ${plural(count)}…`);
+      pricing.showPrice(item.ui, pricing.priceChangeLine(d.perHourPrice, pricing.projectedHourlyPrice(d, count)));
       try {
-        await api.scaleDeployment(session.client, item.id, count);
+        await run.write(item, 'scale', () => api.scaleDeployment(session.client, item.id, count));
       } catch (err) {
         const hint =
           item.before === 'STOPPED'
@@ -72,17 +74,16 @@ export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> 
             : `It is ${item.before}; check with: yotta deploy get ${item.id}`;
         throw explainError(err, `scale ${item.label}`, item.id, hint);
       }
-      item.changed = true;
       if (opts.wait) await run.waitFor(item, target, waitTimeoutOf(opts.waitTimeout, session));
-      else item.after(await readAfter(session, item.id));
+      else item.after(await run.readAfter(item));
       const after = item.status === null ? undefined : item.detail;
       if (after && after.status === 'STOPPED' && count > 0) {
-        ui.next(`Set ${item.label} to ${plural(count)}; it is STOPPED, so they start with it.`, `yotta deploy start ${item.id}`);
+        item.ui.next(`Set ${item.label} to ${plural(count)}; it is STOPPED, so they start with it.`, `yotta deploy start ${item.id}`);
       } else if (after && reachedTarget(after, target)) {
-        ui.next(`Scaled ${item.label} to ${plural(count)}: ${describeState(after)}.`, `yotta deploy workers ${item.id}`);
+        item.ui.next(`Scaled ${item.label} to ${plural(count)}: ${describeState(after)}.`, `yotta deploy workers ${item.id}`);
       } else {
         const state = after ? describeState(after) : 'state unknown';
-        ui.next(`Scaling ${item.label} to ${plural(count)}: ${state}.`, `yotta deploy workers ${item.id} --watch`);
+        item.ui.next(`Scaling ${item.label} to ${plural(count)}: ${state}.`, `yotta deploy workers ${item.id} --watch`);
       }
     });
     await run.finish();

@@ -8,7 +8,7 @@ import { ApiError, ExitCode, NetworkError, SpecError, UsageError, YottaError } f
 import type { SpecProblem } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
 import type { SpecFlags } from '../../spec/flags.js';
-import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from './common.js';
+import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from '../../services/resolve.js';
 import { readOneDoc, docWarnings } from '../../spec/one-doc.js';
 import { crossFieldProblems, problemText } from '../../spec/checks.js';
 import { createUi } from '../../output/ui.js';

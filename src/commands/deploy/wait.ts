@@ -5,17 +5,16 @@ import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
-import type { Session } from '../../session.js';
 import { parseDuration, formatDuration } from '../../duration.js';
-import { ApiError, ExitCode, InterruptedError, NetworkError, UsageError, WaitTimeoutError } from '../../errors.js';
-import type { WaitTarget } from './waiting.js';
-import { checkDeploymentRef, isDeploymentId, noDeploymentNamed, parseWorkerCount, pickByName } from './common.js';
+import { ApiError, ExitCode, NetworkError, UsageError } from '../../errors.js';
+import type { WaitTarget } from '../../services/deployment-wait.js';
+import { checkDeploymentRef, isDeploymentId } from '../../services/resolve.js';
+import { parseWorkerCount } from './arguments.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
-import * as waiting from './waiting.js';
+import * as waiting from '../../services/deployment-wait.js';
 import { printMachine, printDeployments } from '../../output/render.js';
 import { describeRef } from '../../output/format.js';
-import { listDeployments } from '../../api/deployments.js';
 
 /** Options of `deploy wait`. */
 export interface DeployWaitOptions {
@@ -30,12 +29,6 @@ export interface DeployWaitOptions {
   /** The global flags. */
   g: GlobalOptions;
 }
-
-/**
- * Times a name may be missing from the list before it counts as unknown: a deployment created a
- * moment ago may not be listed yet (the same grace waitForDeployment gives an id).
- */
-const NAME_GRACE_POLLS = 3;
 
 /** Parses `--for`: running, stopped, deleted or workers=N (any case, spaces around `=` allowed). */
 export function parseWaitCondition(value: string): WaitTarget {
@@ -84,7 +77,7 @@ Examples:
   $ yotta deploy wait llama-3-8b --for workers=4 --interval 2s
   $ yotta deploy create -f deploy.yaml --json | jq -r .id | xargs -I{} yotta deploy wait {} --for running`,
     )
-    .action(async (ref: string, o: { for?: string; timeout?: number; interval?: number }, cmd: Command) => {
+    .action(async (ref: string, flags: { for?: string; timeout?: number; interval?: number }, cmd: Command) => {
       const g = globalsOf(cmd);
       // The program owns a global --timeout (the request timeout) and consumes it wherever it is typed,
       // so `deploy wait --timeout 10m` arrives there. Typed on this command's line it means the wait;
@@ -95,47 +88,14 @@ Examples:
       await runWait(
         {
           ref,
-          for: o.for,
-          timeout: o.timeout ?? (typed ? g.timeout : undefined),
-          interval: o.interval,
+          for: flags.for,
+          timeout: flags.timeout ?? (typed ? g.timeout : undefined),
+          interval: flags.interval,
           g: typed ? { ...g, timeout: undefined } : g,
         },
         ctx,
       );
     });
-}
-
-/**
- * Finds the id to wait for. A name missing from the list is looked for again a few times (it may
- * have just been created); with `--for deleted` a missing name is already the answer (undefined).
- */
-async function resolveForWait(session: Session, ref: string, target: WaitTarget, deadline: number, intervalMs: number): Promise<string | undefined> {
-  if (isDeploymentId(ref)) return ref;
-  const ctx = session.ui.ctx;
-  for (let attempt = 0; ; attempt += 1) {
-    const left = deadline - ctx.now();
-    // Bounded by the wait's deadline, as every poll of the wait is.
-    let list: ElasticDeploymentDetail[];
-    try {
-      list = await listDeployments(session.client, { budgetMs: Math.max(1000, left) });
-    } catch (err) {
-      if (err instanceof NetworkError && err.details.timedOut && ctx.now() >= deadline - 50) {
-        throw new WaitTimeoutError(`gave up waiting for ${ref}: the server did not answer before the deadline`, `Check with: yotta deploy list`);
-      }
-      throw err;
-    }
-    const match = pickByName(list, ref);
-    if (match) return match.id;
-    if (target.state === 'deleted') return undefined;
-    const remaining = deadline - ctx.now();
-    if (attempt >= NAME_GRACE_POLLS || remaining <= 0) throw noDeploymentNamed(ref);
-    try {
-      await ctx.sleep(Math.min(intervalMs, remaining), ctx.signal);
-    } catch (err) {
-      if (ctx.signal.aborted) throw new InterruptedError(`stopped waiting for ${ref}; it was left as it is`);
-      throw err;
-    }
-  }
 }
 
 /** Says which deployment was not found (the API only says "not found"); the exit code (4) and API code stay. */
@@ -178,7 +138,7 @@ export async function runWait(opts: DeployWaitOptions, ctx: Context): Promise<vo
     let id: string | undefined;
     let d: ElasticDeploymentDetail | undefined;
     try {
-      id = await resolveForWait(session, ref, target, deadline, opts.interval ?? 1000);
+      id = await waiting.resolveForWait(session, ref, target, deadline, opts.interval ?? 1000);
       if (id !== undefined) {
         try {
           d = await waiting.waitForDeployment(session, id, target, {

@@ -1,23 +1,23 @@
 /**
- * Small pieces every deploy verb shares: checking arguments before anything is sent, and turning a
- * deployment reference (an 18-digit id or a name) into an id.
+ * Turning a deployment reference (an 18-digit id or a name) into a deployment, and the words for a
+ * reference that matches none. The one place that decides what a name means.
  */
-import type { ElasticDeploymentDetail } from '../../api/types.js';
-import { DEPLOYMENT_STATUSES, WORKER_STATUSES } from '../../api/types.js';
-import { ApiError, UsageError, YottaError, ExitCode } from '../../errors.js';
-import type { ApiClient } from '../../api/client.js';
-import { safeText } from '../../output/format.js';
-import { listDeployments } from '../../api/deployments.js';
+import type { ElasticDeploymentDetail } from '../api/types.js';
+import { ApiError, UsageError, YottaError, ExitCode } from '../errors.js';
+import type { ApiClient } from '../api/client.js';
+import { safeText } from '../output/format.js';
+import { listDeployments } from '../api/deployments.js';
 
 /** An 18-digit deployment id (ids stay strings: they exceed Number.MAX_SAFE_INTEGER). */
 const ID_PATTERN = /^\d{15,20}$/;
-/** What a deployment reference may contain: an id, or a name per the documented name pattern. */
-const REF_PATTERN = /^[A-Za-z0-9@._-]+$/;
 
 /** Whether `ref` looks like a deployment id rather than a name. */
 export function isDeploymentId(ref: string): boolean {
   return ID_PATTERN.test(ref);
 }
+
+/** What a deployment reference may contain: an id, or a name per the documented name pattern. */
+const REF_PATTERN = /^[A-Za-z0-9@._-]+$/;
 
 /** Checks a deployment argument; a space, slash or other character could change the request path, so it is refused. */
 export function checkDeploymentRef(ref: string): string {
@@ -30,46 +30,6 @@ export function checkDeploymentRef(ref: string): string {
   }
   return value;
 }
-
-/** Parses a worker count argument: an integer ≥ 0 (`what` names it in the error). */
-export function parseWorkerCount(value: string, what = '<workers>'): number {
-  const text = value.trim();
-  if (!/^\d+$/.test(text)) {
-    throw new UsageError(`${what}: "${value}" is not a whole number of workers (0 or more)`);
-  }
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n > 10_000) throw new UsageError(`${what}: ${value} workers is too many`);
-  return n;
-}
-
-function parseStatuses(values: string[] | undefined, known: readonly string[], what: string): string[] | undefined {
-  if (!values || values.length === 0) return undefined;
-  const out: string[] = [];
-  for (const raw of values.flatMap((v) => v.split(','))) {
-    const s = raw.trim().toUpperCase();
-    if (!s) continue;
-    if (!known.includes(s)) {
-      throw new UsageError(`--status: unknown ${what} status "${raw.trim()}"; use one of ${known.join(', ')}`);
-    }
-    if (!out.includes(s)) out.push(s);
-  }
-  return out.length ? out : undefined;
-}
-
-/** Parses repeatable, comma-separated, case-insensitive `--status` values for deployments. */
-export function parseDeploymentStatuses(values: string[] | undefined): string[] | undefined {
-  // TERMINATED appears in one table of Yotta's docs; accept it as a filter too.
-  return parseStatuses(values, [...DEPLOYMENT_STATUSES, 'TERMINATED'], 'deployment');
-}
-
-/** Parses `--status` values for workers (INITIALIZE, RUNNING, TERMINATING, TERMINATED, FAILED). */
-export function parseWorkerStatuses(values: string[] | undefined): string[] | undefined {
-  return parseStatuses(values, WORKER_STATUSES, 'worker');
-}
-
-/** commander collector for repeatable options (defined beside the global options). */
-export { collect } from '../../globals.js';
-
 /**
  * Turns a reference into a deployment id: an id is used as it is; a name is looked up with one list
  * call and must match exactly one deployment (several matches are refused with the candidates listed).

@@ -3,9 +3,9 @@
  * knows it afterwards, after) they act — `Price: $3.90/h → $7.80/h`. Only the API's own
  * `perHourPrice` is used; a price that cannot be worked out from it is left out, never guessed.
  */
-import type { ElasticDeploymentDetail } from '../../api/types.js';
-import type { Ui } from '../../output/ui.js';
-import { MISSING, formatMoney } from '../../output/format.js';
+import type { ElasticDeploymentDetail } from '../api/types.js';
+import type { Ui } from '../output/ui.js';
+import { MISSING, formatMoney } from '../output/format.js';
 
 /**
  * Whether price lines are shown: narration on a terminal only (stderr is a TTY), never under

@@ -3,16 +3,16 @@
  * by name, the field-by-field differences (environment values masked), what apply would do about
  * them, and how both show it.
  */
-import type { ElasticDeploymentDetail } from '../../api/types.js';
-import type { Context } from '../../context.js';
-import type { SpecProblem } from '../../errors.js';
-import { SpecError, UsageError } from '../../errors.js';
-import type { Colors } from '../../output/colors.js';
-import { describeRef, safeText } from '../../output/format.js';
-import { MASKED } from '../../output/render.js';
-import type { DeploySpec, ParsedSpecDoc, SpecDifference } from '../../spec/index.js';
-import { diffSpec } from '../../spec/deployment.js';
-import { priceChangeLine, projectedHourlyPrice } from './price.js';
+import type { ElasticDeploymentDetail } from '../api/types.js';
+import type { Context } from '../context.js';
+import type { SpecProblem } from '../errors.js';
+import { SpecError, UsageError } from '../errors.js';
+import type { Colors } from '../output/colors.js';
+import { describeRef, safeText } from '../output/format.js';
+import { MASKED } from '../output/render.js';
+import type { DeploySpec, ParsedSpecDoc, SpecDifference } from '../spec/index.js';
+import { diffSpec } from '../spec/deployment.js';
+import { priceChangeLine, projectedHourlyPrice } from './pricing.js';
 
 /** Fields only a new deployment can change. */
 export const IMMUTABLE_FIELDS: readonly string[] = ['image', 'imageRegistry', 'serviceMode'];
@@ -29,7 +29,7 @@ const SCALABLE: readonly string[] = ['RUNNING', 'INITIALIZING'];
  * deployment). Throws a SpecError (exit 2) listing every problem; nothing has been sent yet.
  */
 export async function readNamedDocs(file: string, ctx: Context): Promise<ParsedSpecDoc[]> {
-  const { readSpecFile } = await import('../../spec/index.js');
+  const { readSpecFile } = await import('../spec/index.js');
   const docs = await readSpecFile(file, ctx);
   const problems: SpecProblem[] = [];
   const seen = new Map<string, ParsedSpecDoc>();

@@ -1,5 +1,5 @@
 /**
- * `--watch` of `deploy list`, `get` and `workers`: one polling loop with three presentations, picked
+ * Watching for `--watch` of `deploy list`, `get` and `workers`: one polling loop with three presentations, picked
  * once from the output format and the terminal:
  * - table/wide on a terminal: the view is redrawn in place (cursor up, clear) when what it shows changed;
  * - table/wide without a terminal: one line per item that changed, `12:00:03 llama-3-8b 3788… RUNNING 2/2`;
@@ -8,19 +8,18 @@
  * that is deleted while `get`/`workers` watch it ends the watch too (there is nothing left to see).
  * Transient failures (network, HTTP 5xx/429) are reported on stderr and retried with backoff; any other
  * failure, or MAX_WATCH_FAILURES transient ones in a row, ends the watch with that error's exit code.
- * `deploy wait` is the command that stops at a condition; a watch only shows.
+ * `deploy wait` is the command that stops at a condition; a watch only shows. Both poll with the
+ * same loop (services/poller.ts); the flags are added by commands/deploy/poll-flags.ts.
  */
-import type { Command } from 'commander';
-import { Option } from 'commander';
-import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../../api/types.js';
-import type { GlobalOptions } from '../../globals.js';
-import type { Ui } from '../../output/ui.js';
-import { parseDuration, formatDuration } from '../../duration.js';
-import { ApiError, ExitCode, isInterruption, NetworkError, UsageError } from '../../errors.js';
-import { asRecord, cell } from '../../output/format.js';
-import { jsonText } from '../../text.js';
-import { canRedraw } from '../../output/spinner.js';
-import { deploymentStatus, workerStatus } from '../../output/status.js';
+import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../api/types.js';
+import type { Ui } from '../output/ui.js';
+import { formatDuration } from '../duration.js';
+import { ApiError, ExitCode, isInterruption, NetworkError } from '../errors.js';
+import { asRecord, cell } from '../output/format.js';
+import { deploymentStatus, workerStatus } from '../output/status.js';
+import { poll } from './poller.js';
+import { jsonText } from '../text.js';
+import { canRedraw } from '../output/spinner.js';
 
 /** Pause between two polls unless `--interval` says otherwise. */
 export const DEFAULT_WATCH_INTERVAL_MS = 2000;
@@ -81,49 +80,6 @@ export interface WatchView<T> {
   goneMessage?: string;
 }
 
-/** The `--watch` flags as a command receives them. */
-export interface WatchFlags {
-  watch?: boolean;
-  /** `--interval` in ms. */
-  interval?: number;
-}
-
-/** Adds `-w, --watch` and `--interval` to a command; `what` says what a terminal shows redrawn (`the table is`). */
-export function addWatchFlags(cmd: Command, what: string): Command {
-  return cmd
-    .option(
-      '-w, --watch',
-      `keep watching until Ctrl-C: on a terminal ${what} redrawn when it changes; without one, one line per change; ` +
-        'with --json one JSON event per line (NDJSON)',
-    )
-    .addOption(
-      new Option('--interval <duration>', 'pause between polls with --watch, e.g. 5s (default 2s, at least 1s)').argParser((v) =>
-        parseDuration(v, '--interval'),
-      ),
-    );
-}
-
-/** Checks the watch flags before anything is sent: --interval needs --watch, and a watch cannot print YAML. */
-export function checkWatchFlags(flags: WatchFlags, g: GlobalOptions): void {
-  if (flags.interval !== undefined && !flags.watch) throw new UsageError('--interval only applies with --watch');
-  if (!flags.watch) return;
-  if (!g.json && g.output === 'yaml') {
-    throw new UsageError('--watch prints a table, change lines or (with --json) JSON events; it cannot print YAML', 'Use --json for a stream of JSON events.');
-  }
-  if (flags.interval !== undefined && flags.interval < MIN_WATCH_INTERVAL_MS) {
-    throw new UsageError(`--interval: at least 1s between polls (got ${flags.interval}ms)`);
-  }
-}
-
-/** Help text paragraph shared by the three commands: what each presentation of --watch prints. */
-export const WATCH_HELP = `
-Watching (--watch): polls every --interval until Ctrl-C (exit 0). On a terminal the view is redrawn
-in place when it changes. Without a terminal, one line per change: "12:00:03 llama-3-8b <id> RUNNING 2/2".
-With --json, one JSON object per line: {"type":"snapshot"|"added"|"changed"|"removed", "at":"<ISO time>",
-"deployment":{...}} (worker events have "deploymentId" and "worker" instead). "snapshot" lists the
-first poll; "removed" carries the last state seen. Changes in cost or uptime alone are not events.
-Network and server errors are reported on stderr and retried; other errors end the watch.`;
-
 /** Whether an error may pass by itself: the network, a timeout, or a server error or rate limit. */
 export function isTransient(err: unknown): boolean {
   if (err instanceof NetworkError) return true;
@@ -179,17 +135,6 @@ export async function runWatch<T>(ui: Ui, view: WatchView<T>, intervalMs: number
   /** Whether a poll succeeded yet: "not found" before that is an error, after it the deployment was deleted. */
   let polled = false;
 
-  /** Sleeps; false when Ctrl-C came meanwhile. */
-  const pause = async (ms: number): Promise<boolean> => {
-    try {
-      await ctx.sleep(ms, ctx.signal);
-      return !ctx.signal.aborted;
-    } catch (err) {
-      if (isInterruption(err, ctx.signal)) return false;
-      throw err;
-    }
-  };
-
   /** Terminal rows `text` takes, long lines wrapping at the terminal's width. */
   const rows = (text: string): number => {
     const width = Math.max(1, ctx.stdout.columns ?? 80);
@@ -234,35 +179,37 @@ export async function runWatch<T>(ui: Ui, view: WatchView<T>, intervalMs: number
     seen = next;
   };
 
-  for (;;) {
-    if (ctx.signal.aborted) return;
-    let data: T;
-    try {
-      data = await view.read();
-    } catch (err) {
-      if (isInterruption(err, ctx.signal)) return;
-      if (polled && view.isGone?.(err)) {
-        if (mode === 'redraw') ui.info(view.goneMessage ?? 'It is gone; nothing left to watch.');
-        else report([]);
-        return;
+  await poll(
+    ctx,
+    async () => {
+      let data: T;
+      try {
+        data = await view.read();
+      } catch (err) {
+        if (isInterruption(err, ctx.signal)) return { done: true, value: undefined };
+        if (polled && view.isGone?.(err)) {
+          if (mode === 'redraw') ui.info(view.goneMessage ?? 'It is gone; nothing left to watch.');
+          else report([]);
+          return { done: true, value: undefined };
+        }
+        failures += 1;
+        if (!isTransient(err) || failures >= MAX_WATCH_FAILURES) throw err;
+        const delay = backoffMs(intervalMs, failures);
+        const message = err instanceof Error ? err.message : String(err);
+        ui.warn(`${message}; still watching, next try in ${formatDuration(delay)} (failure ${failures} of ${MAX_WATCH_FAILURES})`);
+        // The warning went below the frame: draw the next frame afresh beneath it instead of over it.
+        shownBody = undefined;
+        shownRows = 0;
+        return { done: false, pauseMs: delay };
       }
-      failures += 1;
-      if (!isTransient(err) || failures >= MAX_WATCH_FAILURES) throw err;
-      const delay = backoffMs(intervalMs, failures);
-      const message = err instanceof Error ? err.message : String(err);
-      ui.warn(`${message}; still watching, next try in ${formatDuration(delay)} (failure ${failures} of ${MAX_WATCH_FAILURES})`);
-      // The warning went below the frame: draw the next frame afresh beneath it instead of over it.
-      shownBody = undefined;
-      shownRows = 0;
-      if (!(await pause(delay))) return;
-      continue;
-    }
-    failures = 0;
-    polled = true;
-    if (mode === 'redraw') redraw(await view.frame(data));
-    else report(view.items(data));
-    if (!(await pause(intervalMs))) return;
-  }
+      failures = 0;
+      polled = true;
+      if (mode === 'redraw') redraw(await view.frame(data));
+      else report(view.items(data));
+      return { done: false, pauseMs: intervalMs };
+    },
+    () => undefined,
+  );
 }
 
 /** Whether an error is the API's "not found" (the deployment was deleted). */
