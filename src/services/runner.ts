@@ -247,6 +247,7 @@ function interruptionOf(item: WorkItem, past: string): InterruptedError {
     return new InterruptedError(
       `${item.label}: interrupted while the ${item.writing} request was in flight; the outcome is unknown`,
       `It was not sent again. Check whether it happened with: ${check}`,
+      { method: item.writing, path: item.id ?? '', outcomeUnknown: true, check },
     );
   }
   const err = item.interrupted;
