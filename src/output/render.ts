@@ -5,7 +5,7 @@
  * malformed field shows as "-" and an unknown status as it came.
  */
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../api/types.js';
-import { YottaError } from '../errors.js';
+import { UsageError, YottaError } from '../errors.js';
 import type { Ui } from './ui.js';
 import type { Column } from './tables.js';
 import { loadTables, renderFields, renderTable } from './tables.js';
@@ -18,6 +18,7 @@ import {
   describeRef,
   formatGb,
   formatMoney,
+  billedPerHour,
   formatRate,
   formatUptime,
   gpuLabel,
@@ -46,10 +47,27 @@ export async function printYaml(ui: Ui, value: unknown): Promise<void> {
 }
 
 /**
+ * `-o id`: the `id` of the result, or of each item of a list, one per line (nothing for an empty
+ * list), for `$(...)` and `xargs`. A result without ids is a usage error rather than a guess.
+ */
+export function printIds(ui: Ui, value: unknown): void {
+  const items = Array.isArray(value) ? value : [value];
+  const ids = items.map((item) => asRecord(item).id);
+  if (ids.some((id) => typeof id !== 'string' && typeof id !== 'number')) {
+    throw new UsageError('-o id: these results have no ids', 'Use -o json, -o yaml or a table.');
+  }
+  if (ids.length) ui.out(ids.map((id) => safeText(String(id))).join('\n'));
+}
+
+/**
  * Prints `value` as JSON or YAML when the format asks for a document and returns true; returns
  * false for `table`/`wide`, so the caller prints its human form. For commands with their own views.
  */
 export async function printMachine(ui: Ui, value: unknown): Promise<boolean> {
+  if (ui.format === 'id') {
+    printIds(ui, value);
+    return true;
+  }
   if (ui.format === 'json') {
     printJson(ui, value);
     return true;
@@ -74,11 +92,12 @@ function workersCell(d: Record<string, unknown>): string {
 }
 
 /**
- * `yotta deploy list`: ID, NAME, STATUS, WORKERS (running/total), GPU, REGION, $/HOUR; `wide` adds
+ * `yotta deploy list`: ID, NAME, STATUS, WORKERS (running/total), GPU, REGION, $/HOUR (billed now:
+ * the price times the share of workers running, see billedPerHour); `wide` adds
  * IMAGE, MODE, DOMAIN and COST. Ids are never shortened. An empty list prints nothing on stdout and
  * "No deployments." on stderr.
  */
-export async function printDeployments(ui: Ui, list: readonly ElasticDeploymentDetail[]): Promise<void> {
+export async function printDeployments(ui: Ui, list: readonly ElasticDeploymentDetail[], headers = true): Promise<void> {
   if (await printMachine(ui, list)) return;
   const items = asArray(list).map(asRecord);
   if (items.length === 0) {
@@ -104,12 +123,12 @@ export async function printDeployments(ui: Ui, list: readonly ElasticDeploymentD
       workersCell(d),
       gpuSummary(d.resources),
       regionSummary(d.resources),
-      formatMoney(d.perHourPrice),
+      formatMoney(billedPerHour(d)),
     ];
     if (wide) row.push(cell(d.image), cell(d.serviceMode), cell(d.domain), formatMoney(d.cost));
     return row;
   });
-  ui.out(renderTable(columns, rows, tableWidth(ui)));
+  ui.out(renderTable(columns, rows, tableWidth(ui), headers));
 }
 
 /** Options of printDeployment. */
@@ -237,8 +256,8 @@ export async function printDeployment(ui: Ui, deployment: ElasticDeploymentDetai
     'Cost',
     renderFields(
       [
-        ['Per hour', d.perHourPrice === undefined ? undefined : formatRate(d.perHourPrice, 'h')],
-        ['Per second', d.perSecondPrice === undefined ? undefined : formatRate(d.perSecondPrice, 's')],
+        ['Billed now', d.perHourPrice === undefined ? undefined : formatRate(billedPerHour(d), 'h')],
+        ['All workers', d.perHourPrice === undefined ? undefined : formatRate(d.perHourPrice, 'h')],
         ['Accrued', d.cost === undefined ? undefined : formatMoney(d.cost)],
       ],
       '  ',
@@ -372,7 +391,7 @@ export function actionResultsJson(results: readonly ActionResult[]): ActionResul
  * - json/yaml: the array from actionResultsJson on stdout and nothing on stderr (main reports the
  *   overall error, if the command throws one).
  * - table/wide: nothing on stdout; on stderr one narration line per success (`Stopping llama
- *   (3788…0969) — STOPPING`, hidden by --quiet) and one `Error:` line per failure with the full id and
+ *   (378888638324150969) — STOPPING`, hidden by --quiet) and one `Error:` line per failure with the full id and
  *   the hint (always shown).
  * Returns the counts, so the command can throw PartialFailureError when some failed.
  */

@@ -45,7 +45,8 @@ afterEach(() => close());
 
 const tty: RunOptions = { stderrTTY: true };
 const run = (args: string[], o: RunOptions = {}) => runCli(args, { cwd: dir, ...o, env: { ...env, ...o.env } });
-const short = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 async function existing(): Promise<ElasticDeploymentDetail> {
   const d = await createDeployment(client, CREATE);

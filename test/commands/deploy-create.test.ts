@@ -74,7 +74,7 @@ afterEach(async () => {
 });
 
 const calls = () => sb.requests.map((q) => `${q.method} ${q.path}`);
-const nextLine = (id: string) => new RegExp(`^Created llama \\(${id.slice(0, 4)}…${id.slice(-4)}\\)\\. Next: yotta deploy workers ${id} --watch\\n$`);
+const nextLine = (id: string) => new RegExp(`^Created llama \\(${id}\\)\\. Next: yotta deploy workers ${id} --watch\\n$`);
 
 describe('yotta deploy create', () => {
   it('creates from a spec file: one POST with the normalised body, the deployment on stdout, the next step on stderr', async () => {

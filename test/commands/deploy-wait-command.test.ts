@@ -46,7 +46,8 @@ async function seed(s: { sb: Sandbox; client: ApiClient }, name: string, extra: 
   return d;
 }
 
-const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 describe('yotta deploy wait', () => {
   it('waits until RUNNING with every worker up (the default), then prints the deployment as a table', async () => {

@@ -289,7 +289,7 @@ describe('deploy get --watch', () => {
     expect(tty.code).toBe(0);
     expect(tty.stdout).toMatch(CURSOR_BACK);
     expect(tty.stdout.replace(COLOUR, '')).toMatch(/Status:\s+STOPPED\n/);
-    expect(tty.stderr).toBe(`llama-a (${scene.a.id.slice(0, 4)}…${scene.a.id.slice(-4)}) was deleted; nothing left to watch.\n`);
+    expect(tty.stderr).toBe(`llama-a (${scene.a.id}) was deleted; nothing left to watch.\n`);
   });
 
   it('exits 4 when the deployment does not exist at the start', async () => {

@@ -28,13 +28,13 @@ const PLACEHOLDER_IDS: Record<string, string> = { '378888638324150969': 'llama-3
 
 /** Lines that are not run, each with why. Matched against the whole line as documented. */
 const SKIPPED: { match: RegExp; reason: string }[] = [
-  { match: /^yotta auth login\s*(#.*)?$/, reason: 'asks for the key with hidden input on a terminal; the `--with-token < key.txt` form of the same command runs' },
   { match: /^yotta sandbox --port 8787/, reason: 'serves a fixed port until Ctrl-C; `yotta sandbox --state … --delay 0` runs the same command, on any free port, interrupted after 2 s' },
   { match: /^export YOTTA_BASE_URL=/, reason: 'points another terminal at the served sandbox; every line here already runs against one' },
 ];
 
 /** Rewrites that turn a documented line into one that ends here, each with why. */
 const REWRITES: { from: RegExp; to: string; reason: string }[] = [
+  { from: /\bauth login\s*(#.*)?$/, to: 'auth login --with-token < key.txt', reason: 'asks for the key with hidden input on a terminal: given on stdin instead' },
   { from: /^npm ci && /, to: '', reason: 'installing is what the test suite already ran' },
   { from: /\bnode bin\/yotta\.js\b/g, to: 'yotta', reason: 'the launcher of this clone is the `yotta` on PATH here' },
   { from: /--base-url https:\/\/staging\.example\.com/g, to: '--base-url "$SANDBOX_URL"', reason: 'another host: pointed at the sandbox instead' },
@@ -67,9 +67,22 @@ function prepare(line: string): { run: string } | { skip: string } {
   return { run };
 }
 
-/** A deployment spec like deploy.example.yaml, named `name`. */
+/** A deployment spec of one resource, as README's "The spec file" shows, named `name`. */
 function specNamed(name: string): string {
-  return readFileSync(join(ROOT, 'deploy.example.yaml'), 'utf8').replace(/^name: llama-3-8b$/m, `name: ${name}`);
+  return `---
+name: ${name}
+image: vllm/vllm-openai:latest
+resources:
+  - { region: us-east-1, gpuType: NVIDIA_H100_80G, gpuCount: 1 }
+containerVolumeInGb: 100
+workers: 2
+serviceMode: ALB
+initializationCommand: vllm serve meta-llama/Meta-Llama-3-8B-Instruct --port 8000
+environmentVars:
+  HF_HOME: /data
+  HF_TOKEN: \${HF_TOKEN}
+expose: { port: 8000, protocol: HTTP }
+`;
 }
 
 interface World {
@@ -105,7 +118,13 @@ async function makeWorld(build: string): Promise<World> {
   writeFileSync(join(cwd, 'stack', 'b.yaml'), specNamed('stack-b'));
   for (const dir of ['.config/fish/completions', '.local/share/bash-completion/completions', '.zfunc']) mkdirSync(join(home, dir), { recursive: true });
   // `yotta` is the built CLI; the editor of `vi llama.yaml` leaves the file as it is.
-  writeFileSync(join(bin, 'yotta'), `#!/bin/sh\nexec "${process.execPath}" "${join(build, 'bin', 'yotta.js')}" "$@"\n`);
+  // With YOTTA_DOCS_INTERRUPT set (lines that never end), yotta alone gets Ctrl-C after 2 s; the
+  // rest of the line (jq) then sees the end of its input, as in a terminal.
+  const cli = `"${process.execPath}" "${join(build, 'bin', 'yotta.js')}" "$@"`;
+  writeFileSync(
+    join(bin, 'yotta'),
+    `#!/bin/sh\nif [ -n "$YOTTA_DOCS_INTERRUPT" ]; then exec timeout --foreground --preserve-status -s INT 2 ${cli}; fi\nexec ${cli}\n`,
+  );
   writeFileSync(join(bin, 'vi'), '#!/bin/sh\nexit 0\n');
   for (const f of ['yotta', 'vi']) chmodSync(join(bin, f), 0o755);
   return { sb, cwd, home, bin, ids };
@@ -122,11 +141,9 @@ function runLine(w: World, line: string): Promise<ShellResult> {
   let script = line;
   for (const [placeholder, id] of Object.entries(w.ids)) script = script.replaceAll(placeholder, id);
   const endless = ENDLESS.test(line);
-  // Ctrl-C after 2 s for what never ends: the shell's SIGINT reaches every process of the line.
-  const body = endless ? `timeout --preserve-status -s INT 2 bash -c ${shellQuote(script)}` : script;
   const prelude = 'set -o pipefail; fpath=("$HOME/.zfunc" "$HOME/.zfunc"); ';
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', prelude + body], {
+    const child = spawn('bash', ['-c', prelude + script], {
       cwd: w.cwd,
       env: {
         PATH: `${w.bin}:${process.env.PATH ?? ''}`,
@@ -135,6 +152,7 @@ function runLine(w: World, line: string): Promise<ShellResult> {
         YOTTA_BASE_URL: w.sb.sb.url,
         YOTTA_API_KEY: w.sb.sb.apiKey,
         SANDBOX_URL: w.sb.sb.url,
+        ...(endless ? { YOTTA_DOCS_INTERRUPT: '1' } : {}),
         HF_TOKEN: 'hf_docs_example_token',
         // `yotta --sandbox …` runs its own emulator: transitions immediate, as in the served one.
         YOTTA_SANDBOX_WORKER_START_MS: '0',
@@ -155,13 +173,9 @@ function runLine(w: World, line: string): Promise<ShellResult> {
   });
 }
 
-function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
 /** The exit codes a documented line may end with: `diff` alone reports differences with 1. */
 function allowedCodes(line: string): number[] {
-  return /^yotta deploy diff\b[^|&]*$/.test(line) ? [0, 1] : [0];
+  return /^yotta deploy diff\b[^&]*$/.test(line) ? [0, 1] : [0];
 }
 
 const blocks = new Map<string, DocExample[]>();

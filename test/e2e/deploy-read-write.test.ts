@@ -50,7 +50,8 @@ function yotta(args: string[], o: { env?: Record<string, string>; stdin?: string
   });
 }
 
-const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 beforeAll(async () => {
   buildDir = await buildCli();

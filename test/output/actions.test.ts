@@ -29,7 +29,7 @@ describe('printActionResults', () => {
     expect(await printActionResults(ui, results)).toEqual({ succeeded: 2, failed: 2 });
     expect(stdout.text).toBe('');
     expect(stderr.text).toMatchInlineSnapshot(`
-      "Stopping llama (3788…0969) — STOPPING
+      "Stopping llama (378888638324150969) — STOPPING
       Error: could not delete 378888638324150970 (batch): Elastic action not allowed
       Stop it first: yotta deploy stop 378888638324150970
       Scaled 378888638324150971 to 4 workers

@@ -10,7 +10,6 @@ import {
   gpuSummary,
   regionSummary,
   safeText,
-  shortId,
 } from '../../src/output/format.js';
 
 describe('formatMoney', () => {
@@ -97,10 +96,8 @@ describe('other formats', () => {
     expect(safeText('plain — ünïcode ✓')).toBe('plain — ünïcode ✓');
   });
 
-  it('shortens ids only for narration', () => {
-    expect(shortId('378888638324150969')).toBe('3788…0969');
-    expect(shortId('12345')).toBe('12345');
-    expect(describeRef('378888638324150969', 'llama')).toBe('llama (3788…0969)');
+  it('keeps ids whole in narration, so they can be pasted back', () => {
+    expect(describeRef('378888638324150969', 'llama')).toBe('llama (378888638324150969)');
     expect(describeRef('378888638324150969')).toBe('378888638324150969');
   });
 });

@@ -223,12 +223,19 @@ export class ActionRun {
     return match;
   }
 
-  /** Looks every reference up; the ones not found are recorded as failed and reported. */
-  async resolveAll(): Promise<void> {
+  /**
+   * Looks every reference up; the ones not found are recorded as failed and reported, or with
+   * `ignoreNotFound` said to be gone already and left out (nothing is sent for them; not a failure).
+   */
+  async resolveAll(ignoreNotFound = false): Promise<void> {
     for (const item of this.items) {
       try {
         item.found(await this.lookUp(item.ref));
       } catch (err) {
+        if (ignoreNotFound && err instanceof YottaError && err.exitCode === ExitCode.NOT_FOUND) {
+          this.ui.info(`${safeText(item.ref)} not found; nothing to ${this.action} (--ignore-not-found).`);
+          continue;
+        }
         this.fail(item, explainError(err, `${this.action} ${safeText(item.ref)}`, item.ref));
       }
     }
@@ -362,10 +369,10 @@ export async function readAfter(session: Session, id: string): Promise<ElasticDe
  * Opens the run of a selection: named deployments are looked up one by one, `--all` lists them with
  * one call. When `--all` matches nothing, says so and returns undefined (exit 0; `[]` with --json).
  */
-export async function openRun(session: Session, action: LifecycleAction, selection: Selection): Promise<ActionRun | undefined> {
+export async function openRun(session: Session, action: LifecycleAction, selection: Selection, ignoreNotFound = false): Promise<ActionRun | undefined> {
   if (!selection.all) {
     const run = new ActionRun(session, action, selection.refs);
-    await run.resolveAll();
+    await run.resolveAll(ignoreNotFound);
     return run;
   }
   const run = await ActionRun.forAll(session, action, selection.statusList);

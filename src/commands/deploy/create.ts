@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
-import { UsageError, NetworkError } from '../../errors.js';
+import { DeploymentFailedError, ExitCode, NetworkError, UsageError, WaitTimeoutError, YottaError } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
 import { readOneDoc, docWarnings } from '../../spec/one-doc.js';
 import { addWaitFlags, waitForDeployment } from './waiting.js';
@@ -27,6 +27,8 @@ export interface CreateOptions {
   wait?: boolean;
   /** `--wait-timeout` in ms. */
   waitTimeout?: number;
+  /** Create even when a deployment of that name exists. */
+  allowDuplicateName?: boolean;
   /** The spec flags (`--name`, `--image`, ...), as commander parsed them. */
   spec: Record<string, unknown>;
   /** The global flags. */
@@ -39,7 +41,8 @@ export function registerCreate(group: Command, ctx: Context): void {
     .command('create')
     .description('create a deployment from a spec file and/or flags')
     .option('-f, --file <path>', 'spec file (YAML or JSON, see deploy.example.yaml); "-" reads stdin; flags given too override its fields')
-    .option('--dry-run', 'validate and print the exact request body as JSON; send nothing (needs no API key)');
+    .option('--dry-run', 'validate and print the exact request body as JSON; send nothing (needs no API key)')
+    .option('--allow-duplicate-name', 'create it even when a deployment of that name exists (names then no longer pick one deployment)');
   addWaitFlags(cmd, 'the deployment is RUNNING with every worker up');
   addSpecFlags(cmd);
   cmd
@@ -49,22 +52,29 @@ export function registerCreate(group: Command, ctx: Context): void {
 String values in the file may use \${VAR} and \${VAR:-default} from the environment, so tokens stay
 out of committed files. Unknown GPU types are a warning, not an error.
 
+A name that a deployment already has is refused (exit 5), since commands that take a name could no
+longer tell the two apart: change the existing one with \`deploy apply\` or \`deploy update\`, or pass
+--allow-duplicate-name. The check is one list request before the create, so two creates racing each
+other can still both succeed.
+
 Examples:
   $ yotta deploy create -f deploy.yaml --wait
   $ yotta deploy create -f deploy.yaml --workers 4 --name llama-canary
   $ yotta deploy create --name llama --image vllm/vllm-openai:latest --gpu-type NVIDIA_H100_80G \\
-      --region us-east-1 --volume 100 --service-mode alb --port 8000 --init-cmd "vllm serve meta-llama/Llama-3.2-3B"
+      --region us-east-1 --workers 1 --volume 100 --service-mode alb --port 8000 \\
+      --init-cmd "vllm serve meta-llama/Llama-3.2-3B"
   $ yotta deploy create -f deploy.yaml --dry-run
   $ ./make-spec.sh | yotta deploy create -f -`,
     )
     .action(async (opts: Record<string, unknown>, command: Command) => {
-      const { file, dryRun, wait, waitTimeout, ...spec } = opts;
+      const { file, dryRun, wait, waitTimeout, allowDuplicateName, ...spec } = opts;
       await runCreate(
         {
           file: file as string | undefined,
           dryRun: dryRun as boolean | undefined,
           wait: wait === true || waitTimeout !== undefined,
           waitTimeout: waitTimeout as number | undefined,
+          allowDuplicateName: allowDuplicateName === true,
           spec,
           g: globalsOf(command),
         },
@@ -101,6 +111,7 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
   }
 
   await withSession(ctx, opts.g, ui, async (session) => {
+    if (!opts.allowDuplicateName) await refuseTakenName(session, body.name);
     const spinner = ui.spinner(`Creating ${body.name}…`);
     let created: ElasticDeploymentDetail;
     try {
@@ -115,11 +126,19 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
     spinner.stop();
     let shown = created;
     if (opts.wait) {
+      // It exists from now on, whatever happens while waiting: say so with its id at once.
+      ui.info(`Created ${describeRef(created.id, created.name)}; waiting for it to be RUNNING…`);
       try {
         shown = (await waitForDeployment(session, created.id, { state: 'running' }, { timeoutMs: waitTimeoutOf(opts.waitTimeout, session), ui })) ?? created;
       } catch (err) {
-        // The deployment exists whatever happened while waiting: say so with its id before the error.
-        ui.info(`Created ${describeRef(created.id, created.name)}, id ${created.id}.`);
+        if (err instanceof YottaError) {
+          err.extra.id = created.id;
+          // --json still prints one document: the deployment as last read, whatever ended the wait.
+          if (ui.machine) {
+            const last = err instanceof WaitTimeoutError || err instanceof DeploymentFailedError ? err.lastSeen : undefined;
+            await printDeployment(ui, (last as ElasticDeploymentDetail | undefined) ?? created);
+          }
+        }
         throw err;
       }
     }
@@ -127,9 +146,24 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
     // The API prices a deployment only once it exists, so the price comes after, not before.
     price.showPrice(ui, price.priceLine(shown));
     const label = describeRef(shown.id, shown.name);
-    if (opts.wait) ui.next(`Created ${label}; it is RUNNING with every worker up.`, `yotta deploy workers ${shown.id}`);
+    if (opts.wait) ui.next(`${label} is RUNNING with every worker up.`, `yotta deploy workers ${shown.id}`);
     else ui.next(`Created ${label}.`, `yotta deploy workers ${shown.id} --watch`);
   });
+}
+
+/**
+ * Refuses (exit 5) a name that a deployment already has: a second one would make every name-based
+ * command refuse the name. One list request; a create racing this one can still slip through.
+ */
+async function refuseTakenName(session: Session, name: string): Promise<void> {
+  const taken = (await listDeployments(session.client)).filter((d) => d.name === name);
+  if (taken.length === 0) return;
+  const list = taken.map((d) => `${safeText(String(d.id))} (${safeText(String(d.status))})`).join(', ');
+  throw new YottaError(
+    `a deployment named "${safeText(name)}" already exists: ${list}; nothing was created`,
+    ExitCode.STATE,
+    `Change it with \`yotta deploy apply -f <spec>\` or \`yotta deploy update ${safeText(name)}\`, choose another --name, or pass --allow-duplicate-name to create a second one on purpose.`,
+  );
 }
 
 /**

@@ -48,9 +48,9 @@ Only a STOPPED deployment can be updated. Fields not given keep their current va
 imageRegistry and serviceMode cannot change (that needs a new deployment).
 
 Examples:
-  $ yotta deploy stop llama --wait && yotta deploy update llama --workers 4 && yotta deploy start llama --wait
-  $ yotta deploy update 378888638324150969 -f deploy.yaml
-  $ yotta deploy update llama --env HF_TOKEN="$HF_TOKEN" --dry-run`,
+  $ yotta deploy stop llama-3-8b --wait && yotta deploy update llama-3-8b --workers 4 && yotta deploy start llama-3-8b --wait
+  $ yotta deploy update llama-3-8b --env HF_TOKEN="$HF_TOKEN" --dry-run
+  $ yotta deploy stop 378888638324150969 --wait && yotta deploy update 378888638324150969 -f deploy.yaml`,
     )
     .action(async (ref: string, opts: Record<string, unknown>, command: Command) => {
       const { file, dryRun, ...spec } = opts;

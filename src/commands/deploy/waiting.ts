@@ -10,7 +10,7 @@ import type { Session } from '../../session.js';
 import type { Ui } from '../../output/ui.js';
 import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, WaitTimeoutError, YottaError } from '../../errors.js';
 import { formatDuration, parseDuration } from '../../duration.js';
-import { cell, describeRef, shortId } from '../../output/format.js';
+import { cell, describeRef } from '../../output/format.js';
 import { getDeployment } from '../../api/deployments.js';
 
 /** What to wait for. `workers` waits until exactly `count` workers run. */
@@ -89,6 +89,14 @@ function waitCommand(id: string, target: WaitTarget): string {
   return `yotta deploy wait ${id} --for ${condition}`;
 }
 
+/** What to tell someone whose wait timed out: a STOPPED deployment will not get to running by itself. */
+function timeoutHint(id: string, target: WaitTarget, last: ElasticDeploymentDetail | undefined): string {
+  if (last?.status === 'STOPPED' && (target.state === 'running' || target.state === 'workers')) {
+    return `It is STOPPED and will not get there by itself; start it with: yotta deploy start ${id} --wait`;
+  }
+  return `It may still get there; check with: ${checkCommand(id, target)}, or wait longer with: ${waitCommand(id, target)} --wait-timeout 30m`;
+}
+
 /** What to tell someone who pressed Ctrl-C: the deployment carries on, how to look at it and to wait again. */
 function resumeHint(id: string, target: WaitTarget): string {
   const doing = { running: 'Still starting', stopped: 'Still stopping', deleted: 'Still deleting', workers: 'Still scaling' }[
@@ -117,7 +125,7 @@ export async function waitForDeployment(
   let notFoundPolls = 0;
   let failedPolls = 0;
   let sawNotFailed = false;
-  const label = () => (last ? describeRef(last.id, last.name) : shortId(id));
+  const label = () => (last ? describeRef(last.id, last.name) : describeRef(id));
   const spinner = ui.spinner(`Waiting for ${label()} to be ${describeTarget(target)}…`);
 
   const interrupted = () =>
@@ -148,7 +156,8 @@ export async function waitForDeployment(
           if (sawNotFailed || failedPolls > GRACE_POLLS) {
             throw new DeploymentFailedError(
               `${describeRef(d.id, d.name)} turned FAILED while waiting for it to be ${describeTarget(target)} (${describeState(d)})`,
-              `See why with: yotta deploy workers ${id}`,
+              `See why with: yotta deploy workers ${id} (its FAILED workers, if any are left), then yotta deploy get ${id}`,
+              d,
             );
           }
         } else {
@@ -171,7 +180,8 @@ export async function waitForDeployment(
         throw new WaitTimeoutError(
           `gave up after ${formatDuration(elapsed)} waiting for ${label()} to be ${describeTarget(target)}; ` +
             `last seen: ${last ? describeState(last) : 'not listed yet'}`,
-          `It may still get there; check with: ${checkCommand(id, target)}, or wait longer with: ${waitCommand(id, target)} --timeout 30m`,
+          timeoutHint(id, target, last),
+          last,
         );
       }
       try {
