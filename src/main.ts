@@ -41,6 +41,8 @@ export async function buildProgram(ctx: Context, argv?: readonly string[]): Prom
     .version(ctx.version, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help for a command')
     .addHelpCommand(false)
+    // Every subcommand's help lists the global flags it inherits (-o, --json, --profile, ...), as gh's does.
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => void ctx.stdout.write(s),

@@ -28,6 +28,7 @@ const PLACEHOLDER_IDS: Record<string, string> = { '378888638324150969': 'llama-3
 
 /** Lines that are not run, each with why. Matched against the whole line as documented. */
 const SKIPPED: { match: RegExp; reason: string }[] = [
+  { match: /^yotta deploy delete llama-3-8b$/, reason: 'asks "Delete llama-3-8b?" on a terminal; the --yes forms of the same command run' },
   { match: /^yotta sandbox --port 8787/, reason: 'serves a fixed port until Ctrl-C; `yotta sandbox --state … --delay 0` runs the same command, on any free port, interrupted after 2 s' },
   { match: /^export YOTTA_BASE_URL=/, reason: 'points another terminal at the served sandbox; every line here already runs against one' },
 ];
@@ -96,10 +97,12 @@ interface World {
 /** A fresh emulator with the deployments examples name, and a folder with the files they read. */
 async function makeWorld(build: string): Promise<World> {
   const sb = await startTestSandbox();
-  const a = await createDeployment(sb.client, deploymentBody('llama-3-8b'));
+  const a = await createDeployment(sb.client, deploymentBody('llama-3-8b', { serviceMode: 'ALB', expose: { port: 8000, protocol: 'HTTP' } }));
   const b = await createDeployment(sb.client, deploymentBody('mistral-7b', { image: 'vllm/vllm-openai:v0.6.0' }));
-  // mistral-7b is STOPPED, so that `--all --status stopped` examples have something to act on.
+  // mistral-7b is STOPPED, so that `--all --status stopped` examples have something to act on, and
+  // broken FAILED, for `--status failed`.
   await stopDeployment(sb.client, b.id);
+  await createDeployment(sb.client, deploymentBody('broken', { environmentVars: [{ key: 'SANDBOX_FAIL', value: '1' }] }));
   const ids: Record<string, string> = {};
   for (const [placeholder, name] of Object.entries(PLACEHOLDER_IDS)) ids[placeholder] = name === 'llama-3-8b' ? a.id : b.id;
 

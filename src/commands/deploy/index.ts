@@ -6,6 +6,7 @@ import { registerLazily } from '../registry.js';
 
 /** The verbs, in the order help lists them. */
 export const DEPLOY_VERBS: readonly LazyCommand[] = [
+  { names: ['init'], load: async () => (await import('./init.js')).registerInit },
   { names: ['create'], load: async () => (await import('./create.js')).registerCreate },
   { names: ['list', 'ls'], load: async () => (await import('./list.js')).registerList },
   { names: ['get'], load: async () => (await import('./get.js')).registerGet },

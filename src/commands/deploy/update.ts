@@ -40,6 +40,8 @@ export function registerUpdate(group: Command, ctx: Context): void {
     .option('-f, --file <path>', 'spec file (YAML or JSON); "-" reads stdin; flags given too override its fields')
     .option('--dry-run', 'read the deployment, validate, and print the exact update body as JSON; send no change');
   addSpecFlags(cmd);
+  // The API cannot change these (see below): accepted only to be refused with that reason, so not listed.
+  for (const o of cmd.options) if (['--image', '--image-registry', '--service-mode'].includes(o.long ?? '')) o.hideHelp();
   cmd
     .addHelpText(
       'after',
@@ -146,7 +148,15 @@ export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void
       ui.info(`Dry run: the update above is valid for ${label}; nothing was sent.`);
       return;
     }
-    if (!stopped) throw new YottaError(`${stateProblem}; nothing was sent`, ExitCode.STATE, `Stop it first: ${stopCommand}`);
+    if (!stopped) {
+      // A running deployment's worker count is what `deploy scale` changes, without stopping it.
+      const workers = body.workers !== undefined && body.workers !== live.totalWorkers ? body.workers : undefined;
+      const hint =
+        workers !== undefined
+          ? `To change its worker count while it runs: yotta deploy scale ${id} ${workers}; for other fields, stop it first: ${stopCommand}`
+          : `Stop it first: ${stopCommand}`;
+      throw new YottaError(`${stateProblem}; nothing was sent`, ExitCode.STATE, hint);
+    }
 
     const spinner = ui.spinner(`Updating ${label}…`);
     let updated: ElasticDeploymentDetail;
