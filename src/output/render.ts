@@ -6,6 +6,7 @@
  */
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../api/types.js';
 import { UsageError, YottaError } from '../errors.js';
+import { looksSecret } from '../redact.js';
 import type { Ui } from './ui.js';
 import type { Column } from './tables.js';
 import { loadTables, renderFields, renderTable } from './tables.js';
@@ -164,13 +165,34 @@ function indent(text: string, by = '  '): string {
     .join('\n');
 }
 
+/**
+ * The one masking rule of environment values, for every view and every --dry-run: a value whose
+ * variable name looks secret (TOKEN, SECRET, KEY, PASSWORD, ...; see looksSecret) is masked unless
+ * `showEnv` (--show-env); other values are shown. Data meant to be fed back (`get --json`, the
+ * `get -o yaml` export) is not a view and is never masked.
+ */
+export function masksEnvValue(name: unknown, showEnv: boolean): boolean {
+  return !showEnv && looksSecret(String(name));
+}
+
+/** A create or update request body with its secret-looking environment values masked (see masksEnvValue), for --dry-run. */
+export function maskRequestBody<T>(body: T, showEnv: boolean): T {
+  const env = asRecord(body).environmentVars;
+  if (showEnv || !Array.isArray(env)) return body;
+  const masked = env.map((e) => {
+    const r = asRecord(e);
+    return masksEnvValue(r.key, false) && r.value !== undefined ? { ...r, value: MASKED } : e;
+  });
+  return { ...(body as object), environmentVars: masked } as T;
+}
+
 /** Environment variables as `KEY  value` lines, from the documented list or (defensively) a map. */
 function environmentLines(value: unknown, showEnv: boolean): string {
   const pairs: [string, unknown][] = Array.isArray(value)
     ? value.map((e) => [cell(asRecord(e).key), asRecord(e).value])
     : Object.entries(asRecord(value));
   return renderFields(
-    pairs.map(([key, v]) => [key, v === undefined || v === null ? MISSING : showEnv ? (textOf(v) ?? '""') : MASKED] as const),
+    pairs.map(([key, v]) => [key, v === undefined || v === null ? MISSING : masksEnvValue(key, showEnv) ? MASKED : (textOf(v) ?? '""')] as const),
     '  ',
   );
 }

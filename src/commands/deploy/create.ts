@@ -12,7 +12,7 @@ import { addWaitFlags, waitForDeployment } from './waiting.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import { createDeployment, listDeployments } from '../../api/deployments.js';
-import { printDeployment, printJson } from '../../output/render.js';
+import { maskRequestBody, printDeployment, printJson } from '../../output/render.js';
 import { describeRef, safeText } from '../../output/format.js';
 import * as price from './price.js';
 import { waitTimeoutOf } from './actions.js';
@@ -29,6 +29,8 @@ export interface CreateOptions {
   waitTimeout?: number;
   /** Create even when a deployment of that name exists. */
   allowDuplicateName?: boolean;
+  /** --dry-run: show secret-looking environment values instead of masking them. */
+  showEnv?: boolean;
   /** The spec flags (`--name`, `--image`, ...), as commander parsed them. */
   spec: Record<string, unknown>;
   /** The global flags. */
@@ -42,6 +44,7 @@ export function registerCreate(group: Command, ctx: Context): void {
     .description('create a deployment from a spec file and/or flags')
     .option('-f, --file <path>', 'spec file (YAML or JSON, see deploy.example.yaml); "-" reads stdin; flags given too override its fields')
     .option('--dry-run', 'validate and print the exact request body as JSON; send nothing (needs no API key)')
+    .option('--show-env', 'with --dry-run: show secret-looking environment values (HF_TOKEN...) instead of masking them')
     .option('--allow-duplicate-name', 'create it even when a deployment of that name exists (names then no longer pick one deployment)');
   addWaitFlags(cmd, 'the deployment is RUNNING with every worker up');
   addSpecFlags(cmd);
@@ -67,7 +70,7 @@ Examples:
   $ ./make-spec.sh | yotta deploy create -f -`,
     )
     .action(async (opts: Record<string, unknown>, command: Command) => {
-      const { file, dryRun, wait, waitTimeout, allowDuplicateName, ...spec } = opts;
+      const { file, dryRun, wait, waitTimeout, allowDuplicateName, showEnv, ...spec } = opts;
       await runCreate(
         {
           file: file as string | undefined,
@@ -75,6 +78,7 @@ Examples:
           wait: wait === true || waitTimeout !== undefined,
           waitTimeout: waitTimeout as number | undefined,
           allowDuplicateName: allowDuplicateName === true,
+          showEnv: showEnv === true,
           spec,
           g: globalsOf(command),
         },
@@ -105,8 +109,8 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
   for (const w of docWarnings(doc, warnings)) ui.warn(w);
 
   if (opts.dryRun) {
-    printJson(ui, body);
-    ui.info('Dry run: the request above is valid; nothing was sent.');
+    printJson(ui, maskRequestBody(body, opts.showEnv === true));
+    ui.info('Dry run: the request above is valid (secret-looking values masked; --show-env shows them); nothing was sent.');
     return;
   }
 

@@ -45,7 +45,7 @@ export function registerDiff(group: Command, ctx: Context): void {
     .summary('compare a spec file with live deployments')
     .description('Compare each document of a spec file with the deployment of the same name, field by field.')
     .requiredOption('-f, --file <path>', 'spec file (YAML or JSON), several documents separated by ---; "-" reads stdin')
-    .option('--show-env', 'show environment variable values (masked by default, in --json too)')
+    .option('--show-env', 'show secret-looking environment values (TOKEN, SECRET, KEY, PASSWORD...; masked by default, in --json too)')
     .addHelpText(
       'after',
       `
@@ -53,7 +53,7 @@ Compare each document of a spec file with the deployment of the same name, field
 field: under each path, "- value" is what the deployment has (red) and "+ value" what
 the spec asks for (green). Only the fields a document sets are compared. A deployment
 that does not exist shows every field of the document as to be created. Environment
-values are masked unless --show-env. Only reads are sent.
+values whose names look secret are masked unless --show-env. Only reads are sent.
 
 Exit 0 when everything matches and 1 when something differs (like
 \`git diff --exit-code\`), so \`yotta deploy diff -f deploy.yaml || yotta deploy apply -f

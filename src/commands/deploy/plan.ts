@@ -9,7 +9,7 @@ import type { SpecProblem } from '../../errors.js';
 import { SpecError, UsageError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import { describeRef, safeText } from '../../output/format.js';
-import { MASKED } from '../../output/render.js';
+import { MASKED, masksEnvValue } from '../../output/render.js';
 import type { DeploySpec, ParsedSpecDoc, SpecDifference } from '../../spec/index.js';
 import { diffSpec } from '../../spec/deployment.js';
 import { priceChangeLine, projectedHourlyPrice } from './price.js';
@@ -102,7 +102,7 @@ function isEnvPath(path: string): boolean {
 export function maskDifferences(diffs: readonly SpecDifference[], showEnv: boolean): SpecDifference[] {
   if (showEnv) return diffs.map((d) => ({ ...d }));
   return diffs.map((d) =>
-    isEnvPath(d.path)
+    isEnvPath(d.path) && masksEnvValue(d.path.slice('environmentVars.'.length), showEnv)
       ? { path: d.path, want: d.want === undefined ? undefined : MASKED, have: d.have === undefined ? undefined : MASKED }
       : { ...d },
   );
