@@ -61,6 +61,13 @@ export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> 
     for (const item of run.items) item.workers = count;
     await run.resolveAll();
     await run.each(async (item, d) => {
+      // As start and stop skip what is already so: the same count again sends nothing (changed: false).
+      if (Number(d.totalWorkers) === count) {
+        if (opts.wait) await run.waitFor(item, target, waitTimeoutOf(opts.waitTimeout, session));
+        else item.after(d);
+        ui.next(`${item.label} already has ${plural(count)}; nothing sent.`, `yotta deploy workers ${item.id}`);
+        return;
+      }
       ui.info(`Scaling ${item.label} from ${cell(d.totalWorkers)} to ${plural(count)}…`);
       price.showPrice(ui, price.priceChangeLine(d.perHourPrice, price.projectedHourlyPrice(d, count)));
       try {
