@@ -24,7 +24,7 @@ export interface DiffOptions {
   g: GlobalOptions;
 }
 
-/** What `-o json` prints for one document (an object for a one-document file, an array of these otherwise). */
+/** What `-o json` prints for one document; the output is always an array of these, one per document. */
 export interface DiffResultJson {
   /** The deployment name from the document. */
   name: string;
@@ -61,14 +61,14 @@ deploy.yaml\` applies only when needed. Errors keep the usual codes (2 invalid s
 name several deployments share, 3 no key, 7 network, ...); with several documents, 10
 when some could not be compared.
 
-With --json: {name, id, equal, differences: [{path, want, have}]} for a one-document
-file (want/have null where absent), an array of them for several (a document that
-could not be compared also has "error").
+With --json: an array with one {name, id, equal, differences: [{path, want, have}]} per
+document, whatever the file holds, as apply's (want/have null where absent; a document
+that could not be compared also has "error").
 
 Examples:
   $ yotta deploy diff -f deploy.yaml
   $ yotta deploy diff -f deploy.yaml --show-env
-  $ yotta deploy diff -f deploy.yaml --json | jq -r '.differences[].path'
+  $ yotta deploy diff -f deploy.yaml --json | jq -r '.[].differences[].path'
   $ yotta deploy diff -f deploy.yaml >/dev/null || yotta deploy apply -f deploy.yaml --restart`,
     )
     .action(async (o: { file: string; showEnv?: boolean }, command: Command) => {
@@ -128,7 +128,8 @@ export async function runDiff(opts: DiffOptions, ctx: Context): Promise<void> {
   if (ui.machine) {
     // One document with an error: main prints the error alone, as for any other failed command.
     if (!(items.length === 1 && failed.length === 1)) {
-      await render.printMachine(ui, items.length === 1 ? toJson(items[0]!) : items.map(toJson));
+      // Always an array, one entry per document, as apply's: one shape whatever the file holds.
+      await render.printMachine(ui, items.map(toJson));
     }
   } else {
     const c = ui.c;

@@ -36,6 +36,8 @@ export interface WaitOptions {
 export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
 /** Longest pause between two polls: a deployment taking a minute needs about 15 polls, not 60. */
 export const MAX_INTERVAL_MS = 5000;
+/** Off a terminal, the longest a wait goes without a progress line on stderr. */
+export const PROGRESS_EVERY_MS = 30_000;
 const BACKOFF = 1.5;
 /**
  * Polls that may answer "not found" before the first sighting: a deployment just created may not be
@@ -125,6 +127,8 @@ export async function waitForDeployment(
   let notFoundPolls = 0;
   let failedPolls = 0;
   let sawNotFailed = false;
+  let lastLine: string | undefined;
+  let lastLineAt = started;
   const label = () => (last ? describeRef(last.id, last.name) : describeRef(id));
   const spinner = ui.spinner(`Waiting for ${label()} to be ${describeTarget(target)}…`);
 
@@ -173,9 +177,14 @@ export async function waitForDeployment(
         if (reachedTarget(d, target)) return d;
       }
       const elapsed = ctx.now() - started;
-      spinner.text =
-        `Waiting for ${label()} to be ${describeTarget(target)}: ` +
-        `${last ? describeState(last) : 'not listed yet'} (${formatDuration(elapsed)})`;
+      const seen = last ? describeState(last) : 'not listed yet';
+      spinner.text = `Waiting for ${label()} to be ${describeTarget(target)}: ${seen} (${formatDuration(elapsed)})`;
+      // Off a terminal no spinner shows: a line when the state changes, and at least every 30 s (not under -q).
+      if (!ctx.stderr.isTTY && (seen !== lastLine || ctx.now() - lastLineAt >= PROGRESS_EVERY_MS)) {
+        ui.info(spinner.text);
+        lastLine = seen;
+        lastLineAt = ctx.now();
+      }
       if (elapsed >= opts.timeoutMs) {
         throw new WaitTimeoutError(
           `gave up after ${formatDuration(elapsed)} waiting for ${label()} to be ${describeTarget(target)}; ` +
