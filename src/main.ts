@@ -16,6 +16,7 @@ import type { GlobalOptions } from './globals.js';
 import { OUTPUT_FORMATS, globalsOf, profileFormatUnknown, recordProfileFormat } from './globals.js';
 import { createUi } from './output/ui.js';
 import { profileOutputFormat } from './config/settings.js';
+import { inheritedFlagsHelp } from './output/help.js';
 
 const EXAMPLES = `
 Examples:
@@ -42,7 +43,7 @@ export async function buildProgram(ctx: Context, argv?: readonly string[]): Prom
     .helpOption('-h, --help', 'show help for a command')
     .addHelpCommand(false)
     // Every subcommand's help lists the global flags it inherits (-o, --json, --profile, ...), as gh's does.
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp(inheritedFlagsHelp)
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => void ctx.stdout.write(s),
