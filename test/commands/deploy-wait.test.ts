@@ -341,7 +341,7 @@ describe('on a terminal', () => {
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/Waiting for llama \(\d{4}…\d{4}\) to be running: INITIALIZING, 0\/2 workers running \(\d+s\)/);
+    expect(r.stderr).toMatch(/Waiting for llama \(\d{18}\) to be running: INITIALIZING, 0\/2 workers running \(\d+s\)/);
     expect(r.stderr).toContain(`Started llama (${short(d.id)}): RUNNING, 2/2 workers running.`);
   });
 });

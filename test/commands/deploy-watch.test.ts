@@ -331,8 +331,8 @@ describe('deploy workers --watch', () => {
     // Header, blank, state line, blank, table header and two workers: 7 rows to go back over.
     expect(r.stdout).toContain('\r\u001b[7A\u001b[J');
     const plain = r.stdout.replace(COLOUR, '');
-    expect(plain).toMatch(/^Every 5s, last change .*\n\nllama \(\d{4}…\d{4}\): INITIALIZING, 0\/2 workers running\n\nID\s+STATUS/);
-    expect(plain).toMatch(/llama \(\d{4}…\d{4}\): RUNNING, 2\/2 workers running/);
+    expect(plain).toMatch(/^Every 5s, last change .*\n\nllama \(\d{18}\): INITIALIZING, 0\/2 workers running\n\nID\s+STATUS/);
+    expect(plain).toMatch(/llama \(\d{18}\): RUNNING, 2\/2 workers running/);
   });
 
   it('prints a line per change of the deployment or of a worker without a terminal', async () => {

@@ -253,7 +253,7 @@ describe('Ctrl-C', () => {
     expectNoCrash(r);
     expect(r.code, r.stderr).toBe(130);
     const id = (sb.requests[1]!.path.split('/').pop() ?? '').trim();
-    expect(r.stderr).toMatch(/stopped waiting for rel-llama \(\d{4}…\d{4}\) to be running; it was left as it is/);
+    expect(r.stderr).toMatch(/stopped waiting for rel-llama \(\d{18}\) to be running; it was left as it is/);
     expect(r.stderr).toContain(`wait again with: yotta deploy wait ${id} --for running`);
     // Only the create was sent: no stop, no delete.
     expect(writes(sb)).toEqual([`POST ${BASE}/create`]);
