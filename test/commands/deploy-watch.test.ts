@@ -231,8 +231,9 @@ describe('deploy list --watch on a terminal: redrawn in place', () => {
     const plain = bodies.map((b) => b.replace(COLOUR, ''));
     expect(plain[0]).toMatch(/^Every 2s, last change \d\d:\d\d:\d\d \(Ctrl-C to stop\)\n\nID\s+NAME\s+STATUS/);
     expect(plain[0]).toMatch(/llama-a\s+INITIALIZING\s+0\/2/);
-    expect(plain[0]).toContain('Total: $3.90/h for 1 running deployment\n');
-    expect(plain[2]).toContain('Total: $3.90/h for 1 running deployment\n');
+    // What is billed now: nothing while no worker runs yet.
+    expect(plain[0]).toContain('Total: $0.00/h billed now (no workers running)\n');
+    expect(plain[2]).toContain('Total: $3.90/h billed now, for 1 deployment with running workers\n');
     expect(plain[4]).not.toContain('llama-a');
     expect(plain[4]).toMatch(/llama-b\s+RUNNING\s+2\/2/);
     expect(cliCalls()).toHaveLength(8);
