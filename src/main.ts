@@ -20,11 +20,11 @@ import { inheritedFlagsHelp } from './output/help.js';
 
 const EXAMPLES = `
 Examples:
-  $ yotta --sandbox deploy create -f deploy.example.yaml   try every command locally, no account needed
-  $ yotta auth login                                        store your API key
+  $ yotta --sandbox deploy apply -f deploy.example.yaml  # try it, no account
+  $ yotta auth login                                      # store your API key
   $ yotta deploy list --status running
   $ yotta deploy scale 378888638324150969 4 --wait
-  $ yotta deploy list --json | jq -r '.[].id'
+  $ yotta deploy list -o id
 `;
 
 function exitCodeHelp(): string {
