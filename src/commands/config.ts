@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import type { GlobalOptions } from '../globals.js';
-import { globalsOf, isOutputFormat } from '../globals.js';
+import { globalsOf } from '../globals.js';
 import { UsageError } from '../errors.js';
 import { looksSecret } from '../redact.js';
 import type { Ui } from '../output/ui.js';
@@ -193,9 +193,6 @@ export async function runConfigList(opts: ConfigListOptions, g: GlobalOptions, c
   const ui = createUi(ctx, g);
   const file = configFilePath(ctx);
   const cfg: ConfigFile = await readConfigFile(file);
-  // The chosen profile's `output` applies here as on every command.
-  const profileOutput = getProfile(cfg, chosenProfile(ctx, g))?.output;
-  if (profileOutput !== undefined && isOutputFormat(profileOutput)) ui.useProfileFormat(profileOutput);
   if (opts.all) {
     if (g.profile) throw new UsageError('--all shows every profile; drop --profile, or drop --all');
     const profiles = Object.fromEntries(Object.entries(cfg.profiles).map(([name, p]) => [name, shown(p)]));

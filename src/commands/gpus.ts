@@ -4,7 +4,6 @@ import type { Context } from '../context.js';
 import type { GlobalOptions } from '../globals.js';
 import { globalsOf } from '../globals.js';
 import { createUi } from '../output/ui.js';
-import { resolveSettings } from '../config/settings.js';
 import { GPU_TYPES } from '../gpus.js';
 import { printMachine } from '../output/render.js';
 import { renderTable } from '../output/tables.js';
@@ -42,8 +41,6 @@ Examples:
 /** Prints the GPU table: CODE, NAME, VRAM for people; `[{code, name, vramGb}]` with --json or -o yaml. */
 export async function runGpus(opts: GpusOptions, ctx: Context): Promise<void> {
   const ui = createUi(ctx, opts.g);
-  // The profile's `output` applies here as on every command (no key is needed).
-  ui.useProfileFormat((await resolveSettings(ctx, opts.g)).output);
   const list = GPU_TYPES.map((t) => ({ code: t.code, name: t.name, vramGb: t.vramGb }));
   if (await printMachine(ui, list)) return;
   const rows = list.map((t) => [t.code, t.name, formatGb(t.vramGb)]);
