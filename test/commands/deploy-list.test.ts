@@ -42,10 +42,15 @@ async function rawList(query = ''): Promise<unknown> {
 }
 
 describe('yotta deploy list', () => {
-  it('prints a table of every deployment on stdout, one GET, and the total for people on stderr', async () => {
+  it('prints a table of every deployment on stdout, one GET; the total for people on stderr, only when it is a terminal', async () => {
     const [a, b] = await seed('llama-a', 'llama-b');
-    const r = await runCli(['deploy', 'list'], { env });
+    const piped = await runCli(['deploy', 'list'], { env });
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).toBe('');
+    sb.requests.length = 0;
+    const r = await runCli(['deploy', 'list'], { env: { ...env, NO_COLOR: '1' }, stderrTTY: true });
     expect(r.code).toBe(0);
+    expect(r.stdout).toBe(piped.stdout);
     expect(r.stderr).toBe('Total: $7.80/h billed now, for 2 deployments with running workers\n');
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+NAME\s+STATUS\s+WORKERS\s+GPU\s+REGION\s+\$\/HOUR$/);
@@ -167,18 +172,18 @@ describe('yotta deploy list', () => {
     it('sums what is billed now over the deployments with running workers, on stderr; a STOPPED row shows $0.00', async () => {
       const [, b] = await seed('llama-a', 'llama-b', 'llama-c');
       await stopDeployment(client, b!.id);
-      const r = await runCli(['deploy', 'list'], { env });
+      const r = await runCli(['deploy', 'list'], { env: { ...env, NO_COLOR: '1' }, stderrTTY: true });
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('Total: $7.80/h billed now, for 2 deployments with running workers\n');
       expect(r.stdout).toMatch(new RegExp(`${b!.id}\\s+llama-b\\s+STOPPED\\s+0/2 .*\\$0\\.00\\n`));
-      const wide = await runCli(['deploy', 'list', '-o', 'wide'], { env });
+      const wide = await runCli(['deploy', 'list', '-o', 'wide'], { env: { ...env, NO_COLOR: '1' }, stderrTTY: true });
       expect(wide.stderr).toBe('Total: $7.80/h billed now, for 2 deployments with running workers\n');
     });
 
     it('says when none of the listed deployments runs', async () => {
       const [a] = await seed('llama-a');
       await stopDeployment(client, a!.id);
-      const r = await runCli(['deploy', 'list', '--status', 'stopped'], { env });
+      const r = await runCli(['deploy', 'list', '--status', 'stopped'], { env: { ...env, NO_COLOR: '1' }, stderrTTY: true });
       expect(r.stderr).toBe('Total: $0.00/h billed now (no workers running)\n');
       expect(r.stdout).not.toContain('Total');
     });

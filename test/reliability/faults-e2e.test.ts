@@ -181,7 +181,7 @@ describe.concurrent('a write whose connection breaks after the server applied it
     counts.add('Writes', 'connection reset after the server applied it (create, update, start, stop, scale, delete): exit 7, sent once');
     expectNoCrash(r);
     expect(r.code, r.stderr).toBe(7);
-    expect(calls(sb)).toEqual([`POST ${BASE}/create`, `GET ${BASE}/list`]);
+    expect(calls(sb)).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`, `GET ${BASE}/list`]);
     const id = /yotta deploy get (\d{18})/.exec(r.stderr)?.[1];
     expect(id).toBeDefined();
     expect(r.stderr).toMatch(/creating "rel-llama" failed midway \(.*\), but a deployment named "rel-llama" exists now/);
@@ -194,7 +194,7 @@ describe.concurrent('a write whose connection breaks after the server applied it
     counts.add('Writes', 'create reset before it was applied: one look-up finds none listed yet, says to check before creating again');
     expectNoCrash(r);
     expect(r.code, r.stderr).toBe(7);
-    expect(calls(sb)).toEqual([`POST ${BASE}/create`, `GET ${BASE}/list`]);
+    expect(calls(sb)).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`, `GET ${BASE}/list`]);
     // A reset before and a reset after the server acted look the same to the CLI: it cannot claim "not created".
     expect(r.stderr).toMatch(/no deployment named "rel-llama" is listed yet, but it may still appear/);
     expect(r.stderr).toContain('check with `yotta deploy list` (or `yotta deploy get rel-llama`) before creating it again');
@@ -246,13 +246,15 @@ describe('Ctrl-C', () => {
   it('during deploy create --wait: stops waiting, leaves the deployment, says how to resume, exit 130', async () => {
     const sb = await sandbox({ delays: { workerStartMs: 120_000, stopMs: 0, terminateMs: 0 } });
     const cli = yotta(sb, ['deploy', 'create', '-f', 'spec.yaml', '--wait']);
-    await waitUntil(() => sb.requests.filter((q) => q.method === 'GET').length > 0, 10_000, 'the first poll');
+    // The first poll of the new deployment (the list before the create checks that the name is free).
+    const poll = () => sb.requests.find((q) => q.method === 'GET' && /\/\d{18}$/.test(q.path));
+    await waitUntil(() => poll() !== undefined, 10_000, 'the first poll');
     cli.child.kill('SIGINT');
     const r = await cli.result;
     counts.add('Ctrl-C', 'SIGINT during a request, create --wait, deploy wait; a second SIGINT: exit 130');
     expectNoCrash(r);
     expect(r.code, r.stderr).toBe(130);
-    const id = (sb.requests[1]!.path.split('/').pop() ?? '').trim();
+    const id = (poll()!.path.split('/').pop() ?? '').trim();
     expect(r.stderr).toMatch(/stopped waiting for rel-llama \(\d{18}\) to be running; it was left as it is/);
     expect(r.stderr).toContain(`wait again with: yotta deploy wait ${id} --for running`);
     // Only the create was sent: no stop, no delete.

@@ -38,7 +38,7 @@ export function registerList(group: Command, ctx: Context): void {
     .summary('list deployments')
     .description(
       'List deployments: a table whose $/HOUR is what each is billed now (its price times the share of its ' +
-        'workers running), with the total on stderr; -o id prints the ids alone; --json the API\'s data exactly. ' +
+        'workers running), with the total on stderr when that is a terminal; -o id prints the ids alone; --json the API\'s data exactly. ' +
         'With --watch, keep showing changes until Ctrl-C.',
     )
     .option('--no-headers', 'print the table without its header line (for awk, cut and friends)')
@@ -95,10 +95,13 @@ export function totalLine(list: readonly ElasticDeploymentDetail[]): string {
   return `Total: ${formatMoney(perHour)}/h billed now, for ${running} deployment${running === 1 ? '' : 's'} with running workers${without}`;
 }
 
-/** The human form: the table (or "No deployments.") on stdout, and the total for people on stderr. */
-async function printList(ui: Ui, list: readonly ElasticDeploymentDetail[], headers = true): Promise<void> {
+/**
+ * The human form: the table (or "No deployments.") on stdout and, when `footer`, the total for
+ * people as narration (stderr; a --watch frame keeps it under its table).
+ */
+async function printList(ui: Ui, list: readonly ElasticDeploymentDetail[], headers = true, footer = true): Promise<void> {
   await printDeployments(ui, list, headers);
-  if (Array.isArray(list) && list.length > 0) ui.info(totalLine(list));
+  if (footer && Array.isArray(list) && list.length > 0) ui.info(totalLine(list));
 }
 
 /**
@@ -138,5 +141,7 @@ export async function runList(opts: ListOptions, ctx: Context): Promise<void> {
       spinner.stop();
     }
   });
-  if (!(await printMachine(ui, list))) await printList(ui, list, opts.headers !== false);
+  // The total is for a person at a terminal: a script reading the table gets the rows alone, on
+  // stdout, and an empty stderr.
+  if (!(await printMachine(ui, list))) await printList(ui, list, opts.headers !== false, ctx.stderr.isTTY);
 }
