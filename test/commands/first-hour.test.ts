@@ -66,13 +66,14 @@ describe('hints that lead somewhere', () => {
     expect(write.stderr).toContain('the change may or may not have been applied: check');
   });
 
-  it('a wait that times out on a STOPPED deployment says to start it, not that it may still get there', async () => {
+  it('waiting for a STOPPED deployment to run ends with exit 5 and how to start it, not a timeout saying it may still get there', async () => {
     const s = await sandbox();
     const d = await createDeployment(s.client, deploymentBody('llama'));
     await stopDeployment(s.client, d.id);
-    const r = await runCli(['deploy', 'wait', d.id, '--for', 'running', '--wait-timeout', '1s'], { env: s.env });
-    expect(r.code).toBe(8);
-    expect(r.stderr).toContain(`It is STOPPED and will not get there by itself; start it with: yotta deploy start ${d.id} --wait`);
+    const r = await runCli(['deploy', 'wait', d.id, '--for', 'running'], { env: s.env });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(`Error: llama (${d.id}) is STOPPED, so it will not be running by itself`);
+    expect(r.stderr).toContain(`Start it with: yotta deploy start ${d.id} --wait`);
     expect(r.stderr).not.toContain('may still get there');
   });
 

@@ -53,7 +53,8 @@ export function registerWait(group: Command, ctx: Context): void {
     .summary('wait until a deployment is running, stopped, deleted or runs N workers')
     .description(
       'Poll a deployment until it meets a condition, then print its state (a table, or the deployment ' +
-        'with --json). Exit 0 when it is met, 8 when --wait-timeout passes first, 9 as soon as the deployment ' +
+        'with --json). Exit 0 when it is met, 8 when --wait-timeout passes first, 5 when it is STOPPED and the ' +
+        'condition needs it running (it will not start by itself), 9 as soon as the deployment ' +
         'turns FAILED. A deployment created a moment ago that is not listed yet is waited for. Only reads: ' +
         'nothing is changed, and Ctrl-C leaves the deployment as it is.\n\n' +
         '--wait-timeout is how long to wait, as on every command that waits. --timeout still means the ' +

@@ -127,6 +127,8 @@ export async function waitForDeployment(
   let notFoundPolls = 0;
   let failedPolls = 0;
   let sawNotFailed = false;
+  let stoppedPolls = 0;
+  let sawNotStopped = false;
   let lastLine: string | undefined;
   let lastLineAt = started;
   const label = () => (last ? describeRef(last.id, last.name) : describeRef(id));
@@ -166,6 +168,20 @@ export async function waitForDeployment(
           }
         } else {
           sawNotFailed = true;
+        }
+        // A STOPPED deployment does not start by itself: after the same grace as FAILED (a start a
+        // moment ago may not show yet), waiting for it to run is refused rather than timed out.
+        if (target.state === 'running' && d.status === 'STOPPED') {
+          stoppedPolls += 1;
+          if (sawNotStopped || stoppedPolls > GRACE_POLLS) {
+            throw new YottaError(
+              `${describeRef(d.id, d.name)} is STOPPED, so it will not be running by itself`,
+              ExitCode.STATE,
+              `Start it with: yotta deploy start ${id} --wait`,
+            );
+          }
+        } else if (d.status !== 'STOPPED') {
+          sawNotStopped = true;
         }
         if (target.state === 'workers' && target.count > 0 && d.status === 'STOPPED') {
           throw new YottaError(
