@@ -195,6 +195,14 @@ describe('deploy wait --timeout and delete --wait-timeout', () => {
     ]);
   });
 
+  it('deploy wait with both: --wait-timeout is the wait, --timeout each request (no notice)', async () => {
+    const s = await sandbox({ faults: [{ match: { method: 'GET' }, kind: 'latency', ms: 500, times: 5 }] });
+    const r = await runCli(['deploy', 'wait', '378888638324150969', '--wait-timeout', '5m', '--timeout', '100ms'], { env: s.env });
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('timed out after 100ms');
+    expect(r.stderr).not.toContain('deprecated');
+  });
+
   it('delete takes --wait-timeout only with --force (exit 2, nothing sent)', async () => {
     const s = await sandbox();
     const r = await runCli(['deploy', 'delete', '378888638324150969', '--yes', '--wait-timeout', '5m'], { env: s.env });

@@ -94,8 +94,9 @@ Examples:
       let root = cmd;
       while (root.parent) root = root.parent;
       const typed = root.getOptionValueSource('timeout') === 'cli';
-      const old = o.timeout ?? (typed ? g.timeout : undefined);
-      if (old !== undefined && o.waitTimeout === undefined) {
+      // With --wait-timeout given, a --timeout typed too is the global one: each request's limit.
+      const old = o.waitTimeout !== undefined ? undefined : (o.timeout ?? (typed ? g.timeout : undefined));
+      if (old !== undefined) {
         ctx.stderr.write('Notice: `deploy wait --timeout` is deprecated; use --wait-timeout (the limit of every wait).\n');
       }
       await runWait(
@@ -104,7 +105,7 @@ Examples:
           for: o.for,
           timeout: o.waitTimeout ?? old,
           interval: o.interval,
-          g: typed ? { ...g, timeout: undefined } : g,
+          g: typed && o.waitTimeout === undefined ? { ...g, timeout: undefined } : g,
         },
         ctx,
       );
