@@ -186,7 +186,8 @@ export class NetworkError extends YottaError {
 /** `--wait` or `yotta deploy wait` gave up. */
 export class WaitTimeoutError extends YottaError {
   override name = 'WaitTimeoutError';
-  constructor(message: string, hint?: string) {
+  /** `lastSeen`: the deployment as last read, when it was read at all. */
+  constructor(message: string, hint?: string, readonly lastSeen?: unknown) {
     super(message, ExitCode.WAIT_TIMEOUT, hint);
   }
 }
@@ -194,7 +195,8 @@ export class WaitTimeoutError extends YottaError {
 /** The deployment turned FAILED while we were waiting for it. */
 export class DeploymentFailedError extends YottaError {
   override name = 'DeploymentFailedError';
-  constructor(message: string, hint?: string) {
+  /** `lastSeen`: the deployment as last read (FAILED). */
+  constructor(message: string, hint?: string, readonly lastSeen?: unknown) {
     super(message, ExitCode.FAILED, hint);
   }
 }

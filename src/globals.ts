@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 
-/** Output formats of `-o/--output`. */
-export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
+/** Output formats of `-o/--output`; `id` prints one id per line (commands whose results have ids). */
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'id'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Whether `value` is an output format. */

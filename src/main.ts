@@ -16,14 +16,15 @@ import type { GlobalOptions } from './globals.js';
 import { OUTPUT_FORMATS, globalsOf, profileFormatUnknown, recordProfileFormat } from './globals.js';
 import { createUi } from './output/ui.js';
 import { profileOutputFormat } from './config/settings.js';
+import { inheritedFlagsHelp } from './output/help.js';
 
 const EXAMPLES = `
 Examples:
-  $ yotta --sandbox deploy create -f deploy.example.yaml   try every command locally, no account needed
-  $ yotta auth login                                        store your API key
+  $ yotta --sandbox deploy apply -f deploy.example.yaml  # try it, no account
+  $ yotta auth login                                      # store your API key
   $ yotta deploy list --status running
   $ yotta deploy scale 378888638324150969 4 --wait
-  $ yotta deploy list --json | jq -r '.[].id'
+  $ yotta deploy list -o id
 `;
 
 function exitCodeHelp(): string {
@@ -41,6 +42,8 @@ export async function buildProgram(ctx: Context, argv?: readonly string[]): Prom
     .version(ctx.version, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help for a command')
     .addHelpCommand(false)
+    // Every subcommand's help lists the global flags it inherits (-o, --json, --profile, ...), as gh's does.
+    .configureHelp(inheritedFlagsHelp)
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => void ctx.stdout.write(s),

@@ -79,8 +79,8 @@ function formatTrace(e: TraceEvent): string {
   const parts = [
     `${e.method} ${e.url}`,
     e.status !== undefined ? `→ ${e.status}` : `→ ${e.error ?? 'no response'}`,
-    `${Math.round(e.durationMs)}ms`,
-    `attempt ${e.attempt}`,
+    // In parentheses, so an error message ending in a flag does not run into the numbers.
+    `(${Math.round(e.durationMs)}ms, attempt ${e.attempt})`,
   ];
   if (e.requestId) parts.push(`request-id ${e.requestId}`);
   let text = `http: ${parts.join(' ')}`;

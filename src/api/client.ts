@@ -171,6 +171,21 @@ function unknownOutcome(method: string, path: string): WriteOutcome {
   return { method, path, outcomeUnknown: true, check: checkCommand(path) };
 }
 const AUTH_HINT = 'Check the key with `yotta auth status`, or store a new one with `yotta auth login`.';
+/** The same, when the key came from YOTTA_API_KEY: a stored key would not be used while it is set. */
+const ENV_AUTH_HINT =
+  'The key comes from YOTTA_API_KEY, which wins over any stored key: correct or unset that variable (`yotta auth status` shows the key in use).';
+
+/** The next step for API codes that otherwise leave the user nowhere; `method` tells a read from a write. */
+const CODE_HINTS: Readonly<Record<number, (method: string) => string>> = {
+  24003: () =>
+    'The organization is at its deployment limit: delete deployments it no longer needs (`yotta deploy list --status stopped`, then `yotta deploy delete`), or ask Yotta for a higher limit.',
+  24009: () =>
+    'Not enough GPUs are free for this: try other regions or GPU types (more resources in the spec; `yotta gpus` lists types), or fewer workers.',
+  10002: (method) =>
+    method === 'GET'
+      ? 'A system error on Yotta\'s side; a read is safe to retry.'
+      : 'A system error on Yotta\'s side; the change may or may not have been applied: check (`yotta deploy list`, `yotta deploy get`) before sending it again.',
+};
 
 /** localhost, 127.x.x.x or [::1]: plain http is allowed there, and no proxy is ever used for it. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -397,6 +412,12 @@ export class ApiClient {
     return `${this.base.origin}${this.basePath}${path.startsWith('/') ? path : `/${path}`}${search}`;
   }
 
+  /** What to do about a rejected key, depending on where it came from. */
+  private authHint(): string {
+    const fromEnv = this.options.env?.YOTTA_API_KEY?.trim();
+    return fromEnv !== undefined && fromEnv !== '' && fromEnv === this.options.apiKey ? ENV_AUTH_HINT : AUTH_HINT;
+  }
+
   /** Sends one API call and returns the envelope's `data`; throws ApiError, NetworkError or InterruptedError. */
   async request<T>(method: HttpMethod, path: string, o: RequestOptions = {}): Promise<T> {
     const url = this.urlFor(path, o.query);
@@ -612,7 +633,9 @@ export class ApiClient {
 
     const hint =
       status === 401 || status === 403 || (code !== undefined && AUTH_CODES.has(code))
-        ? AUTH_HINT
+        ? this.authHint()
+        : code !== undefined && CODE_HINTS[code]
+          ? CODE_HINTS[code]!(method)
         : status === 404 && code === undefined
           ? `Nothing answered as the Yotta API at ${baseUrl}: check the base URL (--base-url, YOTTA_BASE_URL or the profile).`
           : rateLimited

@@ -47,9 +47,9 @@ export function registerCompletion(program: Command, ctx: Context): void {
       'after',
       `
 Examples:
-  $ source <(yotta completion bash)                        bash, this shell only
+  $ source <(yotta completion bash)                 # bash, this shell only
   $ yotta completion bash > ~/.local/share/bash-completion/completions/yotta
-  $ yotta completion zsh > "\${fpath[1]}/_yotta"             zsh (then start a new shell)
+  $ yotta completion zsh > "\${fpath[1]}/_yotta"      # zsh (then start a new shell)
   $ yotta completion fish > ~/.config/fish/completions/yotta.fish`,
     )
     .action(async (shell: CompletionShell, _opts: unknown, command: Command) => {

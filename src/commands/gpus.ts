@@ -31,7 +31,7 @@ export function registerGpus(program: Command, ctx: Context): void {
 Examples:
   $ yotta gpus
   $ yotta gpus --json | jq -r '.[] | select(.vramGb >= 80) | .code'
-  $ yotta deploy create -f deploy.yaml --gpu-type NVIDIA_H100_80G`,
+  $ yotta deploy create -f deploy.yaml --region us-east-1 --gpu-type NVIDIA_H100_80G`,
     )
     .action(async (_opts: unknown, cmd: Command) => {
       await runGpus({ g: globalsOf(cmd) }, ctx);

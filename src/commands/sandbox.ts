@@ -44,7 +44,7 @@ Examples:
   $ yotta sandbox --port 8787
   $ export YOTTA_BASE_URL=http://127.0.0.1:8787 YOTTA_API_KEY=sandbox-0000-key   # in another terminal
   $ yotta deploy list
-  $ yotta sandbox --state /tmp/sandbox.json --delay 0
+  $ yotta sandbox --state sandbox.json --delay 0
   $ yotta sandbox reset
 `;
 
@@ -55,7 +55,7 @@ with no deployments. Only the sandbox's own file is touched, never a real deploy
 
 Examples:
   $ yotta sandbox reset
-  $ yotta sandbox reset --state /tmp/sandbox.json
+  $ yotta sandbox reset --state sandbox.json
 `;
 
 function parsePort(v: string): number {

@@ -44,6 +44,10 @@ export interface ResolvedSettings {
   configFile: string;
   /** The official CLI's file (whether or not it exists). */
   officialFile: string;
+  /** The profiles of config.json (and `default`), for "no profile named X" (undefined: not known). */
+  profiles?: string[];
+  /** false when the profile is in neither file (a typo, or one that `auth login` would create). */
+  profileKnown?: boolean;
 }
 
 /** The profile chosen by `--profile`, else `YOTTA_PROFILE`, else `default`; UsageError when malformed. */
@@ -59,7 +63,9 @@ export async function resolveSettings(ctx: Context, g: GlobalOptions): Promise<R
   const profile = chosenProfile(ctx, g);
   const configFile = configFilePath(ctx);
   const officialFile = officialConfigPath(ctx);
-  const stored: ProfileConfig = getProfile(await readConfigFile(configFile), profile) ?? {};
+  const cfg = await readConfigFile(configFile);
+  const stored: ProfileConfig = getProfile(cfg, profile) ?? {};
+  let profileKnown = profile === DEFAULT_PROFILE || getProfile(cfg, profile) !== undefined;
   const where = `profile "${profile}" of ${configFile}`;
 
   let apiKey: string | undefined;
@@ -90,6 +96,7 @@ export async function resolveSettings(ctx: Context, g: GlobalOptions): Promise<R
 
   if (apiKey === undefined || baseUrl === undefined) {
     const official = await readOfficialProfile(officialFile, profile);
+    if (official) profileKnown = true;
     if (apiKey === undefined && official?.apiKey) {
       apiKey = official.apiKey;
       apiKeySource = 'official-cli';
@@ -109,6 +116,8 @@ export async function resolveSettings(ctx: Context, g: GlobalOptions): Promise<R
     ...storedWaitTimeout(stored, where),
     configFile,
     officialFile,
+    profiles: [...new Set([DEFAULT_PROFILE, ...Object.keys(cfg.profiles ?? {})])],
+    profileKnown,
   };
 }
 
@@ -187,6 +196,12 @@ export function requireApiKey(s: ResolvedSettings): string {
         : new ConfigError(message, 'Store the key alone, on one line (`yotta auth login` does).');
     }
     return s.apiKey;
+  }
+  if (s.profileKnown === false) {
+    throw new UsageError(
+      `no profile named "${s.profile}"; profiles: ${(s.profiles ?? [DEFAULT_PROFILE]).join(', ')}`,
+      `To create it, store its key: yotta --profile ${s.profile} auth login`,
+    );
   }
   throw new AuthError(
     `no API key for profile "${s.profile}"`,

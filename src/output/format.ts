@@ -56,15 +56,15 @@ export function numberOf(value: unknown): number | undefined {
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
 
 /**
- * Money as `$3.70`: the API's decimal string is used digit for digit (no float rounding), trailing
- * zeros beyond the cents are dropped ("3.7000" → "$3.70"), and small prices keep their digits
- * ("0.000514" → "$0.000514"). Text that is not a number is shown as it came.
+ * Money as `$3.70`, the one money format of every view: dollars and cents, rounded half up from the
+ * API's decimal string digit by digit (no float rounding); an amount that is not zero but under half
+ * a cent is `<$0.01`, so it never reads as free. Text that is not a number is shown as it came.
  */
 export function formatMoney(value: unknown): string {
   let text: string;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return MISSING;
-    text = String(value);
+    text = Math.abs(value) < 1e15 ? value.toFixed(12) : String(value);
   } else if (typeof value === 'string') {
     text = value.trim();
   } else {
@@ -73,16 +73,33 @@ export function formatMoney(value: unknown): string {
   if (text === '') return MISSING;
   let m = DECIMAL.exec(text);
   if (!m || (m[2] === '' && !m[3])) {
-    // Exponent forms such as "1e-7": go through a number, with enough places for per-second prices.
+    // Exponent forms such as "1e-7": go through a number.
     const n = Number(text);
     const fixed = Number.isFinite(n) && Math.abs(n) < 1e15 ? n.toFixed(12) : undefined;
     m = fixed === undefined ? null : DECIMAL.exec(fixed);
     if (!m) return safeText(text);
   }
   const sign = m[1] === '-' ? '-' : '';
-  const whole = (m[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
-  const frac = (m[3] ?? '').replace(/0+$/, '').padEnd(2, '0');
-  return `${sign}$${whole}.${frac}`;
+  const frac = m[3] ?? '';
+  let cents = BigInt((m[2] || '0') + frac.slice(0, 2).padEnd(2, '0'));
+  if (Number(frac[2] ?? '0') >= 5) cents += 1n;
+  if (cents === 0n) return /[1-9]/.test(frac) ? `${sign === '-' ? '>-' : '<'}$0.01` : '$0.00';
+  const digits = cents.toString().padStart(3, '0');
+  return `${sign}$${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
+/**
+ * What a deployment is billed per hour now: its price (for every worker) times the share of its
+ * workers that run. A STOPPED deployment, or one whose workers are still starting, costs nothing.
+ * Undefined when the price or the worker counts are missing.
+ */
+export function billedPerHour(d: Record<string, unknown>): number | undefined {
+  const price = numberOf(d.perHourPrice);
+  const total = numberOf(d.totalWorkers);
+  const running = numberOf(d.runningWorkers);
+  if (price === undefined || running === undefined) return undefined;
+  if (running <= 0) return 0;
+  return total && total > 0 ? (price * Math.min(running, total)) / total : price;
 }
 
 /** A price with its unit, `$1.85/h`; "-" when missing. */
@@ -139,14 +156,12 @@ export function regionSummary(resources: unknown): string {
   return regions.size ? [...regions].join(',') : MISSING;
 }
 
-/** Shortens an id for narration (`3788…0969`); tables and JSON always show ids whole. */
-export function shortId(id: string): string {
-  return id.length > 10 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id;
-}
-
-/** `name (3788…0969)` for narration; the bare id when there is no name. */
+/**
+ * `name (378888638324150969)` for narration; the bare id when there is no name. Ids stay whole
+ * everywhere, so a user can paste one back into the next command.
+ */
 export function describeRef(id: string, name?: unknown): string {
   const n = textOf(name);
   const i = safeText(id);
-  return n ? `${n} (${shortId(i)})` : i;
+  return n ? `${n} (${i})` : i;
 }

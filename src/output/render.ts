@@ -5,7 +5,8 @@
  * malformed field shows as "-" and an unknown status as it came.
  */
 import type { ElasticDeploymentDetail, ElasticDeploymentWorkerDetail } from '../api/types.js';
-import { YottaError } from '../errors.js';
+import { UsageError, YottaError } from '../errors.js';
+import { looksSecret } from '../redact.js';
 import type { Ui } from './ui.js';
 import { jsonText } from '../text.js';
 import type { Column } from './tables.js';
@@ -18,6 +19,7 @@ import {
   cell,
   formatGb,
   formatMoney,
+  billedPerHour,
   formatRate,
   formatUptime,
   gpuLabel,
@@ -46,10 +48,27 @@ export async function printYaml(ui: Ui, value: unknown): Promise<void> {
 }
 
 /**
+ * `-o id`: the `id` of the result, or of each item of a list, one per line (nothing for an empty
+ * list), for `$(...)` and `xargs`. A result without ids is a usage error rather than a guess.
+ */
+export function printIds(ui: Ui, value: unknown): void {
+  const items = Array.isArray(value) ? value : [value];
+  const ids = items.map((item) => asRecord(item).id);
+  if (ids.some((id) => typeof id !== 'string' && typeof id !== 'number')) {
+    throw new UsageError('-o id: these results have no ids', 'Use -o json, -o yaml or a table.');
+  }
+  if (ids.length) ui.out(ids.map((id) => safeText(String(id))).join('\n'));
+}
+
+/**
  * Prints `value` as JSON or YAML when the format asks for a document and returns true; returns
  * false for `table`/`wide`, so the caller prints its human form. For commands with their own views.
  */
 export async function printMachine(ui: Ui, value: unknown): Promise<boolean> {
+  if (ui.format === 'id') {
+    printIds(ui, value);
+    return true;
+  }
   if (ui.format === 'json') {
     printJson(ui, value);
     return true;
@@ -74,11 +93,12 @@ function workersCell(d: Record<string, unknown>): string {
 }
 
 /**
- * `yotta deploy list`: ID, NAME, STATUS, WORKERS (running/total), GPU, REGION, $/HOUR; `wide` adds
+ * `yotta deploy list`: ID, NAME, STATUS, WORKERS (running/total), GPU, REGION, $/HOUR (billed now:
+ * the price times the share of workers running, see billedPerHour); `wide` adds
  * IMAGE, MODE, DOMAIN and COST. Ids are never shortened. An empty list prints nothing on stdout and
  * "No deployments." on stderr.
  */
-export async function printDeployments(ui: Ui, list: readonly ElasticDeploymentDetail[]): Promise<void> {
+export async function printDeployments(ui: Ui, list: readonly ElasticDeploymentDetail[], headers = true): Promise<void> {
   if (await printMachine(ui, list)) return;
   const items = asArray(list).map(asRecord);
   if (items.length === 0) {
@@ -104,12 +124,12 @@ export async function printDeployments(ui: Ui, list: readonly ElasticDeploymentD
       workersCell(d),
       gpuSummary(d.resources),
       regionSummary(d.resources),
-      formatMoney(d.perHourPrice),
+      formatMoney(billedPerHour(d)),
     ];
     if (wide) row.push(cell(d.image), cell(d.serviceMode), cell(d.domain), formatMoney(d.cost));
     return row;
   });
-  ui.out(renderTable(columns, rows, tableWidth(ui)));
+  ui.out(renderTable(columns, rows, tableWidth(ui), headers));
 }
 
 /** Options of printDeployment. */
@@ -145,13 +165,34 @@ function indent(text: string, by = '  '): string {
     .join('\n');
 }
 
+/**
+ * The one masking rule of environment values, for every view and every --dry-run: a value whose
+ * variable name looks secret (TOKEN, SECRET, KEY, PASSWORD, ...; see looksSecret) is masked unless
+ * `showEnv` (--show-env); other values are shown. Data meant to be fed back (`get --json`, the
+ * `get -o yaml` export) is not a view and is never masked.
+ */
+export function masksEnvValue(name: unknown, showEnv: boolean): boolean {
+  return !showEnv && looksSecret(String(name));
+}
+
+/** A create or update request body with its secret-looking environment values masked (see masksEnvValue), for --dry-run. */
+export function maskRequestBody<T>(body: T, showEnv: boolean): T {
+  const env = asRecord(body).environmentVars;
+  if (showEnv || !Array.isArray(env)) return body;
+  const masked = env.map((e) => {
+    const r = asRecord(e);
+    return masksEnvValue(r.key, false) && r.value !== undefined ? { ...r, value: MASKED } : e;
+  });
+  return { ...(body as object), environmentVars: masked } as T;
+}
+
 /** Environment variables as `KEY  value` lines, from the documented list or (defensively) a map. */
 function environmentLines(value: unknown, showEnv: boolean): string {
   const pairs: [string, unknown][] = Array.isArray(value)
     ? value.map((e) => [cell(asRecord(e).key), asRecord(e).value])
     : Object.entries(asRecord(value));
   return renderFields(
-    pairs.map(([key, v]) => [key, v === undefined || v === null ? MISSING : showEnv ? (textOf(v) ?? '""') : MASKED] as const),
+    pairs.map(([key, v]) => [key, v === undefined || v === null ? MISSING : masksEnvValue(key, showEnv) ? MASKED : (textOf(v) ?? '""')] as const),
     '  ',
   );
 }
@@ -237,8 +278,8 @@ export async function printDeployment(ui: Ui, deployment: ElasticDeploymentDetai
     'Cost',
     renderFields(
       [
-        ['Per hour', d.perHourPrice === undefined ? undefined : formatRate(d.perHourPrice, 'h')],
-        ['Per second', d.perSecondPrice === undefined ? undefined : formatRate(d.perSecondPrice, 's')],
+        ['Billed now', d.perHourPrice === undefined ? undefined : formatRate(billedPerHour(d), 'h')],
+        ['All workers', d.perHourPrice === undefined ? undefined : formatRate(d.perHourPrice, 'h')],
         ['Accrued', d.cost === undefined ? undefined : formatMoney(d.cost)],
       ],
       '  ',

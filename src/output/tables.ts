@@ -92,9 +92,9 @@ function fit(columns: readonly Column[], widths: number[], maxWidth: number): nu
 }
 
 /** Each cell padded to its column's width, the columns joined by GAP: cli-table3's drawing when nothing is cut. */
-function pad(head: string[], rows: readonly (readonly string[])[], widths: readonly number[]): string {
+function pad(head: string[] | undefined, rows: readonly (readonly string[])[], widths: readonly number[]): string {
   const line = (cells: readonly string[]) => cells.map((t, i) => (i === cells.length - 1 ? t : t + ' '.repeat(Math.max(0, widths[i]! - displayWidth(t))))).join(GAP);
-  return [head, ...rows].map(line).join('\n');
+  return [...(head ? [head] : []), ...rows].map(line).join('\n');
 }
 
 function draw(head: string[] | undefined, rows: readonly (readonly string[])[], colWidths: number[]): string {
@@ -117,18 +117,19 @@ function draw(head: string[] | undefined, rows: readonly (readonly string[])[], 
  * printers then have awaited loadTables(true)). A cell is one line: the printers escape line breaks
  * in server text (src/text.ts).
  */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], maxWidth?: number): string {
+export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], maxWidth?: number, headers = true): string {
   const cells = rows.map((r) => columns.map((_, i) => r[i] ?? ''));
   const natural = columnWidths(columns, cells);
   const widths = maxWidth && maxWidth > 0 ? fit(columns, natural, maxWidth) : natural;
   const parts: string[] = [];
   const head = columns.map((c) => c.header);
+  if (cells.length === 0 && !headers) return '';
   if (widths.every((w, i) => w === natural[i])) {
-    parts.push(pad(head, cells, widths));
+    parts.push(pad(headers ? head : undefined, cells, widths));
   } else {
     if (cells.length === 0) parts.push(draw(head, [], widths));
     for (let i = 0; i < cells.length; i += SLICE) {
-      parts.push(draw(i === 0 ? head : undefined, cells.slice(i, i + SLICE), widths));
+      parts.push(draw(i === 0 && headers ? head : undefined, cells.slice(i, i + SLICE), widths));
     }
   }
   return (

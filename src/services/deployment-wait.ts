@@ -10,7 +10,7 @@ import type { Ui } from '../output/ui.js';
 import type { Limiter } from './concurrency.js';
 import { ApiError, DeploymentFailedError, ExitCode, InterruptedError, isInterruption, NetworkError, UsageError, WaitTimeoutError, YottaError } from '../errors.js';
 import { formatDuration, parseDuration } from '../duration.js';
-import { cell, describeRef, shortId } from '../output/format.js';
+import { cell, describeRef } from '../output/format.js';
 import { getDeployment, listDeployments, listWorkers } from '../api/deployments.js';
 import type { PollDecision } from './poller.js';
 import { poll } from './poller.js';
@@ -43,6 +43,17 @@ async function failedHint(session: Session, id: string): Promise<string> {
     // The hint is a courtesy: the error it goes with is the news.
   }
   return `See why with: yotta deploy workers ${id}`;
+}
+
+/** Off a terminal, the longest a wait goes without a progress line on stderr. */
+export const PROGRESS_EVERY_MS = 30_000;
+
+/** What to tell someone whose wait timed out: a STOPPED deployment will not get there by itself. */
+function timeoutHint(id: string, target: WaitTarget, last: ElasticDeploymentDetail | undefined): string {
+  if (last?.status === 'STOPPED' && (target.state === 'running' || target.state === 'workers')) {
+    return `It is STOPPED and will not get there by itself; start it with: yotta deploy start ${id} --wait`;
+  }
+  return `It may still get there; check with: ${checkCommand(id, target)}, or wait longer with: ${waitCommand(id, target)} --wait-timeout 30m`;
 }
 
 /** What to wait for. `workers` waits until exactly `count` workers run. */
@@ -161,7 +172,11 @@ export async function waitForDeployment(
   let notFoundPolls = 0;
   let failedPolls = 0;
   let sawNotFailed = false;
-  const label = () => (last ? describeRef(last.id, last.name) : shortId(id));
+  let stoppedPolls = 0;
+  let sawNotStopped = false;
+  let lastLine: string | undefined;
+  let lastLineAt = started;
+  const label = () => (last ? describeRef(last.id, last.name) : describeRef(id));
   const spinner = ui.spinner(`Waiting for ${label()} to be ${describeTarget(target)}…`);
 
   const interrupted = () =>
@@ -175,7 +190,8 @@ export async function waitForDeployment(
     new WaitTimeoutError(
       `gave up after ${formatDuration(ctx.now() - started)} waiting for ${label()} to be ${describeTarget(target)}; ` +
         `last seen: ${last ? describeState(last) : 'not listed yet'}${why ? ` (${why})` : ''}`,
-      `It may still get there; check with: ${checkCommand(id, target)}, or wait longer with: ${waitCommand(id, target)} --timeout 30m`,
+      timeoutHint(id, target, last),
+      last,
     );
 
   // The wait's deadline bounds each poll too: a server that stops answering cannot hold it past it.
@@ -214,6 +230,7 @@ export async function waitForDeployment(
               throw new DeploymentFailedError(
                 `${describeRef(d.id, d.name)} turned FAILED while waiting for it to be ${describeTarget(target)} (${describeState(d)})`,
                 await failedHint(session, id),
+                d,
               );
             }
           } else {
@@ -226,12 +243,31 @@ export async function waitForDeployment(
               `Start it with: yotta deploy start ${id} --wait`,
             );
           }
+          // A STOPPED deployment does not start by itself: after the same grace as FAILED (a start a
+          // moment ago may not show yet), waiting for it to run is refused rather than timed out.
+          if (target.state === 'running' && d.status === 'STOPPED') {
+            stoppedPolls += 1;
+            if (sawNotStopped || stoppedPolls > GRACE_POLLS) {
+              throw new YottaError(
+                `${describeRef(d.id, d.name)} is STOPPED, so it will not be running by itself`,
+                ExitCode.STATE,
+                `Start it with: yotta deploy start ${id} --wait`,
+              );
+            }
+          } else if (d.status !== 'STOPPED') {
+            sawNotStopped = true;
+          }
           if (reachedTarget(d, target)) return { done: true, value: d };
         }
         const elapsed = ctx.now() - started;
-        spinner.text =
-          `Waiting for ${label()} to be ${describeTarget(target)}: ` +
-          `${last ? describeState(last) : 'not listed yet'} (${formatDuration(elapsed)})`;
+        const seen = last ? describeState(last) : 'not listed yet';
+        spinner.text = `Waiting for ${label()} to be ${describeTarget(target)}: ${seen} (${formatDuration(elapsed)})`;
+        // Off a terminal no spinner shows: a line when the state changes, and at least every 30 s (not under -q).
+        if (!ctx.stderr.isTTY && (seen !== lastLine || ctx.now() - lastLineAt >= PROGRESS_EVERY_MS)) {
+          ui.info(spinner.text);
+          lastLine = seen;
+          lastLineAt = ctx.now();
+        }
         if (elapsed >= opts.timeoutMs) throw timedOut();
         const pauseMs = Math.min(interval, opts.timeoutMs - elapsed);
         interval = Math.min(interval * BACKOFF, opts.maxIntervalMs ?? MAX_INTERVAL_MS);

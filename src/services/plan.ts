@@ -9,7 +9,7 @@ import type { SpecProblem } from '../errors.js';
 import { SpecError, UsageError } from '../errors.js';
 import type { Colors } from '../output/colors.js';
 import { describeRef, safeText } from '../output/format.js';
-import { MASKED } from '../output/render.js';
+import { MASKED, masksEnvValue } from '../output/render.js';
 import type { DeploySpec, ParsedSpecDoc, SpecDifference } from '../spec/index.js';
 import { diffSpec } from '../spec/deployment.js';
 import { priceChangeLine, projectedHourlyPrice } from './pricing.js';
@@ -102,7 +102,7 @@ function isEnvPath(path: string): boolean {
 export function maskDifferences(diffs: readonly SpecDifference[], showEnv: boolean): SpecDifference[] {
   if (showEnv) return diffs.map((d) => ({ ...d }));
   return diffs.map((d) =>
-    isEnvPath(d.path)
+    isEnvPath(d.path) && masksEnvValue(d.path.slice('environmentVars.'.length), showEnv)
       ? { path: d.path, want: d.want === undefined ? undefined : MASKED, have: d.have === undefined ? undefined : MASKED }
       : { ...d },
   );
@@ -201,7 +201,7 @@ export function planDifferenceLines(diffs: readonly SpecDifference[], c: Colors,
     if (d.have === undefined) return `${indent}${c.green(`+ ${d.path}: ${showValue(d.want)}`)}`;
     if (d.want === undefined) return `${indent}${c.red(`- ${d.path}: ${showValue(d.have)}`)}`;
     // Two masked values look the same: say that they differ and how to see them.
-    const note = masked && isEnvPath(d.path) ? c.dim(' (values hidden; --show-env shows them)') : '';
+    const note = masked && isEnvPath(d.path) && masksEnvValue(d.path.slice('environmentVars.'.length), false) ? c.dim(' (values hidden; --show-env shows them)') : '';
     return `${indent}${c.yellow('~')} ${d.path}: ${c.red(showValue(d.have))} → ${c.green(showValue(d.want))}${note}`;
   });
 }
@@ -214,7 +214,7 @@ export function planDifferenceLines(diffs: readonly SpecDifference[], c: Colors,
 export function diffLines(diffs: readonly SpecDifference[], c: Colors, masked: boolean): string[] {
   const lines: string[] = [];
   for (const d of diffs) {
-    const note = masked && isEnvPath(d.path) ? c.dim('  (values hidden; --show-env shows them)') : '';
+    const note = masked && isEnvPath(d.path) && masksEnvValue(d.path.slice('environmentVars.'.length), false) ? c.dim('  (values hidden; --show-env shows them)') : '';
     lines.push(`  ${c.bold(d.path)}${note}`);
     if (d.have !== undefined) for (const l of valueLines(d.have)) lines.push(c.red(`  - ${l}`));
     if (d.want !== undefined) for (const l of valueLines(d.want)) lines.push(c.green(`  + ${l}`));

@@ -374,6 +374,8 @@ export class RunItem implements WorkItem {
 export interface RunOptions {
   /** Requests in flight at once, writes and polls together (default 8; 1 sends one after another). */
   concurrency?: number;
+  /** A reference that is not found is said to be gone already and left out: not a failure (`delete --ignore-not-found`). */
+  ignoreNotFound?: boolean;
 }
 
 /** A run of one lifecycle action over one or several deployments. */
@@ -405,7 +407,7 @@ export class DeploymentRun {
   static async open(session: Session, action: LifecycleAction, selection: Selection, opts: RunOptions = {}): Promise<DeploymentRun | undefined> {
     if (!selection.all) {
       const run = new DeploymentRun(session, action, selection.refs, opts);
-      await run.resolveAll();
+      await run.resolveAll(opts.ignoreNotFound === true);
       return run;
     }
     const run = await DeploymentRun.forAll(session, action, selection.statusList, opts);
@@ -487,9 +489,10 @@ export class DeploymentRun {
   /**
    * Looks every reference up (concurrently); the ones not found are recorded as failed and
    * reported, in order. A deployment named twice (by name and by id, say) is kept once, at its first
-   * place, so that it gets exactly one write.
+   * place, so that it gets exactly one write. With `ignoreNotFound`, one not found is said to be gone
+   * already and left out (nothing is sent for it; not a failure).
    */
-  async resolveAll(): Promise<void> {
+  async resolveAll(ignoreNotFound = false): Promise<void> {
     const found = await Promise.all(
       this.items.map(async (item) => {
         try {
@@ -504,6 +507,10 @@ export class DeploymentRun {
     for (const r of found) {
       if ('err' in r) {
         if (isInterruption(r.err, this.ui.ctx.signal)) throw r.err instanceof InterruptedError ? r.err : new InterruptedError();
+        if (ignoreNotFound && r.err instanceof YottaError && r.err.exitCode === ExitCode.NOT_FOUND) {
+          this.ui.info(`${safeText(r.item.ref)} not found; nothing to ${this.action} (--ignore-not-found).`);
+          continue;
+        }
         kept.push(r.item);
         this.fail(r.item, explainError(r.err, `${this.action} ${safeText(r.item.ref)}`, r.item.ref));
         continue;

@@ -44,6 +44,9 @@ describe('yotta config set/get/unset/list', () => {
     expect(r.stdout).toBe('base-url      https://staging.example.com\nwait-timeout  20m\n');
     r = await runCli(['config', 'list', '--all', '--json'], { homeDir: h.homeDir });
     expect(JSON.parse(r.stdout)).toEqual({ file: h.file, profiles: read(h.file).profiles });
+    // The default profile's `output: json` applies to config list as to every command.
+    r = await runCli(['config', 'list', '--all'], { homeDir: h.homeDir });
+    expect(JSON.parse(r.stdout)).toEqual({ file: h.file, profiles: read(h.file).profiles });
     r = await runCli(['config', 'list', '--all', '-o', 'table'], { homeDir: h.homeDir });
     expect(r.stdout).toBe('[default]\noutput  json\n\n[staging]\nbase-url      https://staging.example.com\nwait-timeout  20m\n');
 

@@ -39,7 +39,8 @@ async function seedMixed(): Promise<Record<string, ElasticDeploymentDetail>> {
 
 /** `METHOD path` of the requests that change something. */
 const writes = (): string[] => sb.requests.filter((q) => q.method !== 'GET').map((q) => `${q.method} ${q.path}`);
-const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 async function statuses(): Promise<Record<string, string>> {
   return Object.fromEntries((await listDeployments(client)).map((d) => [d.name, String(d.status)]));

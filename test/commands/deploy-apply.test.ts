@@ -53,7 +53,8 @@ afterEach(() => close());
 
 const calls = () => sb.requests.map((q) => `${q.method} ${q.path}`);
 const writes = () => calls().filter((c) => !c.startsWith('GET '));
-const short = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 /** Creates a deployment through the API and forgets the requests that took. */
 async function existing(body: Partial<CreateDeploymentRequest> = {}): Promise<ElasticDeploymentDetail> {
@@ -218,9 +219,9 @@ describe('yotta deploy apply: several documents', () => {
     expect((sb.requests.filter((q) => q.method === 'POST') as { body: { name: string } }[]).map((q) => q.body.name)).toEqual(['alpha', 'gamma']);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^Created alpha \(\d{4}…\d{4}\)\.$/);
+    expect(lines[0]).toMatch(/^Created alpha \(\d{18}\)\.$/);
     expect(lines[1]).toBe(`beta (${short(b.id)}): unchanged; nothing sent.`);
-    expect(lines[2]).toMatch(/^Created gamma \(\d{4}…\d{4}\)\.$/);
+    expect(lines[2]).toMatch(/^Created gamma \(\d{18}\)\.$/);
   });
 
   it('a failing document does not stop the others: each is reported, and the exit code is 10', async () => {
@@ -240,8 +241,8 @@ describe('yotta deploy apply: several documents', () => {
     expect(writes()).toEqual([`POST ${BASE}/create`]);
     expect(r.stderr).toContain(`Error: alpha (${short(a.id)}) is RUNNING; changing expose.port needs it STOPPED`);
     expect(r.stderr).toMatch(/Error: deploy\.yaml:\d+:1: missing required key "containerVolumeInGb"/);
-    expect(r.stderr).toMatch(/Created gamma \(\d{4}…\d{4}\)\./);
-    expect(r.stderr).toMatch(/Error: 2 of 3 documents could not be applied: alpha \(\d{4}…\d{4}\), beta\n$/);
+    expect(r.stderr).toMatch(/Created gamma \(\d{18}\)\./);
+    expect(r.stderr).toMatch(/Error: 2 of 3 documents could not be applied: alpha \(\d{18}\), beta\n$/);
   });
 
   it('--json prints one result per document, in order, the failures with their error', async () => {

@@ -45,7 +45,8 @@ afterEach(() => close());
 
 const tty: RunOptions = { stderrTTY: true };
 const run = (args: string[], o: RunOptions = {}) => runCli(args, { cwd: dir, ...o, env: { ...env, ...o.env } });
-const short = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 async function existing(): Promise<ElasticDeploymentDetail> {
   const d = await createDeployment(client, CREATE);
@@ -103,7 +104,7 @@ describe('apply shows the price change where it can be worked out', () => {
   it('create: the price after creating', async () => {
     const r = await run(['deploy', 'apply', '-f', 'deploy.yaml'], tty);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^Created llama \(\d{4}…\d{4}\)\.\nPrice: \$3\.90\/h\n$/);
+    expect(r.stderr).toMatch(/^Created llama \(\d{18}\)\.\nPrice: \$3\.90\/h\n$/);
   });
 
   it('scale: current → projected, before scaling', async () => {
@@ -165,7 +166,7 @@ describe('price arithmetic', () => {
     expect(priceChangeLine('3.70', '7.400000')).toBe('Price: $3.70/h → $7.40/h');
     expect(priceChangeLine('3.70', '3.700000')).toBeUndefined();
     expect(priceChangeLine(undefined, '1')).toBeUndefined();
-    expect(priceLine({ perHourPrice: '0.000514' })).toBe('Price: $0.000514/h');
+    expect(priceLine({ perHourPrice: '0.000514' })).toBe('Price: <$0.01/h');
     expect(priceLine({})).toBeUndefined();
     expect(hourlyPrice({ perHourPrice: ' ' })).toBeUndefined();
     expect(hourlyPrice({ perHourPrice: '-1' })).toBeUndefined();

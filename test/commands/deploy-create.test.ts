@@ -74,9 +74,9 @@ afterEach(async () => {
 });
 
 const calls = () => sb.requests.map((q) => `${q.method} ${q.path}`);
-/** The create request (a create first lists the deployments already named so, for an unknown outcome). */
-const posted = () => sb.requests.find((q) => q.method === 'POST');
-const nextLine = (id: string) => new RegExp(`^Created llama \\(${id.slice(0, 4)}…${id.slice(-4)}\\)\\. Next: yotta deploy workers ${id} --watch\\n$`);
+/** The body of the create request (after the list that checks the name is free). */
+const posted = () => sb.requests.find((q) => q.method === 'POST')!.body;
+const nextLine = (id: string) => new RegExp(`^Created llama \\(${id}\\)\\. Next: yotta deploy workers ${id} --watch\\n$`);
 
 describe('yotta deploy create', () => {
   it('creates from a spec file: one POST with the normalised body, the deployment on stdout, the next step on stderr', async () => {
@@ -84,7 +84,7 @@ describe('yotta deploy create', () => {
     const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml'], { env, cwd: dir });
     expect(r.code).toBe(0);
     expect(calls()).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`]);
-    expect(posted()!.body).toEqual(BODY);
+    expect(posted()).toEqual(BODY);
     const id = /^ID:\s+(\d+)$/m.exec(r.stdout)?.[1];
     expect(id).toMatch(/^\d{18}$/);
     expect(r.stdout).toMatch(/^Name:\s+llama$/m);
@@ -116,14 +116,14 @@ describe('yotta deploy create', () => {
     await setUp();
     const r = await runCli(['deploy', 'create', '-f', '-', '--json'], { env, stdin: SPEC });
     expect(r.code).toBe(0);
-    expect(posted()!.body).toEqual(BODY);
+    expect(posted()).toEqual(BODY);
   });
 
   it('creates from flags alone', async () => {
     await setUp();
     const r = await runCli(['deploy', 'create', ...FLAGS], { env });
     expect(r.code).toBe(0);
-    expect(posted()!.body).toEqual(BODY);
+    expect(posted()).toEqual(BODY);
   });
 
   it('lets flags win over the file', async () => {
@@ -133,7 +133,7 @@ describe('yotta deploy create', () => {
       cwd: dir,
     });
     expect(r.code).toBe(0);
-    expect(posted()!.body).toEqual({
+    expect(posted()).toEqual({
       ...BODY,
       name: 'llama-canary',
       workers: 4,
@@ -158,18 +158,28 @@ describe('yotta deploy create', () => {
       await setUp();
       const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml', '--dry-run'], { env: { HF_TOKEN: 'hf_abc123secret' }, cwd: dir });
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual(BODY);
-      expect(r.stderr).toBe('Dry run: the request above is valid; nothing was sent.\n');
+      // HF_TOKEN looks secret: masked; HF_HOME does not: shown.
+      expect(JSON.parse(r.stdout)).toEqual({
+        ...BODY,
+        environmentVars: [
+          { key: 'HF_HOME', value: '/data' },
+          { key: 'HF_TOKEN', value: '••••' },
+        ],
+      });
+      expect(r.stdout).not.toContain('hf_abc123secret');
+      expect(r.stderr).toBe('Dry run: the request above is valid (secret-looking values masked; --show-env shows them); nothing was sent.\n');
       expect(sb.requests).toHaveLength(0);
+      const shown = await runCli(['deploy', 'create', '-f', 'deploy.yaml', '--dry-run', '--show-env'], { env: { HF_TOKEN: 'hf_abc123secret' }, cwd: dir });
+      expect(JSON.parse(shown.stdout)).toEqual(BODY);
     });
 
     it('prints the same body as the one create sends, from flags too', async () => {
       await setUp();
-      const dry = await runCli(['deploy', 'create', ...FLAGS, '--dry-run', '--json'], { env });
+      const dry = await runCli(['deploy', 'create', ...FLAGS, '--dry-run', '--show-env', '--json'], { env });
       expect(dry.stderr).toBe('');
       expect(sb.requests).toHaveLength(0);
       await runCli(['deploy', 'create', ...FLAGS], { env });
-      expect(JSON.parse(dry.stdout)).toEqual(posted()!.body);
+      expect(JSON.parse(dry.stdout)).toEqual(posted());
     });
 
     it('refuses --wait with --dry-run', async () => {
@@ -279,14 +289,15 @@ replicas: 3
       expect(d).toMatchObject({ status: 'RUNNING', runningWorkers: 2, totalWorkers: 2 });
       expect(calls().slice(0, 2)).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`]);
       expect(calls().slice(2).every((c) => c === `GET ${BASE}/${d.id}`)).toBe(true);
-      expect(calls().length).toBeGreaterThan(3);
+      expect(calls().length).toBeGreaterThan(2);
     });
 
     it('says it is running in the next-step line', async () => {
       await setUp();
       const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml', '--wait'], { env, cwd: dir });
       expect(r.code).toBe(0);
-      expect(r.stderr).toMatch(/^Created llama \(\d{4}…\d{4}\); it is RUNNING with every worker up\. Next: yotta deploy workers \d{18}$/m);
+      expect(r.stderr).toMatch(/^Created llama \(\d{18}\); waiting for it to be RUNNING…$/m);
+      expect(r.stderr).toMatch(/^llama \(\d{18}\) is RUNNING with every worker up\. Next: yotta deploy workers \d{18}$/m);
     });
 
     it('exits 8 after --wait-timeout, saying the last state and that the deployment exists', async () => {
@@ -302,7 +313,7 @@ replicas: 3
       });
       expect(r.code).toBe(8);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^Created llama \(\d{4}…\d{4}\), id \d{18}\.$/m);
+      expect(r.stderr).toMatch(/^Created llama \(\d{18}\); waiting for it to be RUNNING…$/m);
       expect(r.stderr).toMatch(/^Error: gave up after 30s waiting for llama .* INITIALIZING, 0\/2 workers running/m);
       expect(clock - CLOCK).toBe(30_000);
     });
@@ -312,8 +323,61 @@ replicas: 3
       writeFileSync(join(dir, 'fail.yaml'), SPEC.replace('  HF_HOME: /data', '  HF_HOME: /data\n  SANDBOX_FAIL: "1"'));
       const r = await runCli(['deploy', 'create', '-f', 'fail.yaml', '--wait'], { env, cwd: dir });
       expect(r.code).toBe(9);
-      expect(r.stderr).toMatch(/^Error: llama \(\d{4}…\d{4}\) turned FAILED/m);
+      expect(r.stderr).toMatch(/^Error: llama \(\d{18}\) turned FAILED/m);
       expect(calls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
+    });
+  });
+
+  describe('a name that a deployment already has', () => {
+    it('is refused with exit 5, naming the deployment and the flag that allows it; nothing is created', async () => {
+      await setUp();
+      const first = await runCli(['deploy', 'create', '-f', 'deploy.yaml', '--json'], { env, cwd: dir });
+      const id = (JSON.parse(first.stdout) as ElasticDeploymentDetail).id;
+      sb.requests.length = 0;
+      const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml'], { env, cwd: dir });
+      expect(r.code).toBe(5);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`Error: a deployment named "llama" already exists: ${id} (RUNNING); nothing was created`);
+      expect(r.stderr).toContain('--allow-duplicate-name');
+      expect(calls()).toEqual([`GET ${BASE}/list`]);
+    });
+
+    it('is created on purpose with --allow-duplicate-name, without the look-up', async () => {
+      await setUp();
+      await runCli(['deploy', 'create', '-f', 'deploy.yaml'], { env, cwd: dir });
+      sb.requests.length = 0;
+      const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml', '--allow-duplicate-name'], { env, cwd: dir });
+      expect(r.code).toBe(0);
+      expect(calls()).toEqual([`POST ${BASE}/create`]);
+    });
+  });
+
+  describe('--wait --json when the wait fails', () => {
+    it('prints the deployment as last read on stdout and puts its id in the JSON error (timeout, exit 8)', async () => {
+      let clock = CLOCK;
+      await setUp({ now: () => clock, delays: { workerStartMs: 600_000, stopMs: 0, terminateMs: 0 } });
+      const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml', '--wait-timeout', '30s', '--json'], {
+        env,
+        cwd: dir,
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+      });
+      expect(r.code).toBe(8);
+      const d = JSON.parse(r.stdout) as ElasticDeploymentDetail;
+      expect(d).toMatchObject({ name: 'llama', status: 'INITIALIZING' });
+      expect(JSON.parse(r.stderr)).toMatchObject({ error: { exitCode: 8, id: d.id } });
+    });
+
+    it('does the same when it turns FAILED (exit 9)', async () => {
+      await setUp();
+      writeFileSync(join(dir, 'fail.yaml'), SPEC.replace('  HF_HOME: /data', '  HF_HOME: /data\n  SANDBOX_FAIL: "1"'));
+      const r = await runCli(['deploy', 'create', '-f', 'fail.yaml', '--wait', '--json'], { env, cwd: dir });
+      expect(r.code).toBe(9);
+      const d = JSON.parse(r.stdout) as ElasticDeploymentDetail;
+      expect(d.status).toBe('FAILED');
+      expect(JSON.parse(r.stderr)).toMatchObject({ error: { exitCode: 9, id: d.id } });
     });
   });
 
@@ -346,6 +410,7 @@ replicas: 3
       const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml'], { env: { ...env, YOTTA_API_KEY: 'bad-key-abcdef123456' }, cwd: dir });
       expect(r.code).toBe(3);
       expect(r.stderr).not.toContain('bad-key-abcdef123456');
+      // The name check is the first request, and the key is refused there: nothing is created.
       expect(calls()).toEqual([`GET ${BASE}/list`]);
     });
   });
@@ -357,7 +422,7 @@ replicas: 3
       expect(r.code).toBe(7);
       expect(r.stdout).toBe('');
       expect(calls()).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`, `GET ${BASE}/list`]);
-      expect(r.stderr).toMatch(/^Error: creating "llama" failed midway \(.+\), but a new deployment named "llama" exists now: llama \(\d{4}…\d{4}\), RUNNING\n/);
+      expect(r.stderr).toMatch(/^Error: creating "llama" failed midway \(.+\), but a new deployment named "llama" exists now: llama \(\d{18}\), RUNNING\n/);
       expect(r.stderr).toMatch(/^It was not sent again\. Look at it with: yotta deploy get \d{18}\n$/m);
     });
 

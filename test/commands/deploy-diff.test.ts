@@ -55,7 +55,8 @@ beforeEach(async () => {
 
 afterEach(() => close());
 
-const short = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 async function existing(body: Partial<CreateDeploymentRequest> = {}): Promise<ElasticDeploymentDetail> {
   const d = await createDeployment(client, { ...CREATE, ...body });
@@ -78,7 +79,7 @@ describe('yotta deploy diff', () => {
     expect(sb.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /openapi/v1/elastic/deploy/list']);
   });
 
-  it('exits 1 and shows each differing path with "- have" and "+ want", environment values masked', async () => {
+  it('exits 1 and shows each differing path with "- have" and "+ want", secret-looking environment values masked', async () => {
     const d = await existing();
     const r = await diff(CHANGED);
     expect(r.code).toBe(1);
@@ -90,10 +91,10 @@ describe('yotta deploy diff', () => {
         '  environmentVars.HF_TOKEN  (values hidden; --show-env shows them)\n' +
         '  - ••••\n' +
         '  + ••••\n' +
-        '  environmentVars.NEW  (values hidden; --show-env shows them)\n' +
-        '  + ••••\n' +
-        '  environmentVars.OLD  (values hidden; --show-env shows them)\n' +
-        '  - ••••\n',
+        '  environmentVars.NEW\n' +
+        '  + new_value\n' +
+        '  environmentVars.OLD\n' +
+        '  - old_value\n',
     );
     // Exit 1 is the answer, not an error: nothing is printed for it.
     expect(r.stderr).toBe('');
@@ -126,32 +127,34 @@ describe('yotta deploy diff', () => {
     expect(r.stdout).not.toMatch(/^ {2}- /m);
   });
 
-  it('--json: {name, id, equal, differences}, masked, for one document', async () => {
+  it('--json: an array even for one document, of {name, id, equal, differences}, secret-looking values masked', async () => {
     const d = await existing();
     const same = await diff(SPEC, ['--json']);
     expect(same.code).toBe(0);
-    expect(JSON.parse(same.stdout)).toEqual({ name: 'llama', id: d.id, equal: true, differences: [] });
+    expect(JSON.parse(same.stdout)).toEqual([{ name: 'llama', id: d.id, equal: true, differences: [] }]);
     const r = await diff(CHANGED, ['--json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({
-      name: 'llama',
-      id: d.id,
-      equal: false,
-      differences: [
-        { path: 'workers', want: 4, have: 2 },
-        { path: 'environmentVars.HF_TOKEN', want: '••••', have: '••••' },
-        { path: 'environmentVars.NEW', want: '••••', have: null },
-        { path: 'environmentVars.OLD', want: null, have: '••••' },
-      ],
-    });
-    expect(r.stdout).not.toMatch(/hf_secret|old_value|new_value/);
+    expect(JSON.parse(r.stdout)).toEqual([
+      {
+        name: 'llama',
+        id: d.id,
+        equal: false,
+        differences: [
+          { path: 'workers', want: 4, have: 2 },
+          { path: 'environmentVars.HF_TOKEN', want: '••••', have: '••••' },
+          { path: 'environmentVars.NEW', want: 'new_value', have: null },
+          { path: 'environmentVars.OLD', want: null, have: 'old_value' },
+        ],
+      },
+    ]);
+    expect(r.stdout).not.toMatch(/hf_secret/);
     const absent = await diff(SPEC.replace('name: llama', 'name: fresh'), ['--json', '--show-env']);
     expect(absent.code).toBe(1);
-    const out = JSON.parse(absent.stdout) as { id: null; equal: boolean; differences: { path: string; want: unknown; have: unknown }[] };
-    expect([out.id, out.equal]).toEqual([null, false]);
-    expect(out.differences).toContainEqual({ path: 'environmentVars.HF_TOKEN', want: 'hf_secret_1', have: null });
-    expect(out.differences.every((x) => x.have === null)).toBe(true);
+    const [out] = JSON.parse(absent.stdout) as { id: null; equal: boolean; differences: { path: string; want: unknown; have: unknown }[] }[];
+    expect([out!.id, out!.equal]).toEqual([null, false]);
+    expect(out!.differences).toContainEqual({ path: 'environmentVars.HF_TOKEN', want: 'hf_secret_1', have: null });
+    expect(out!.differences.every((x) => x.have === null)).toBe(true);
   });
 
   it('compares every document of a file: an array with --json, exit 1 if any differs', async () => {
@@ -166,7 +169,7 @@ describe('yotta deploy diff', () => {
     const changed = await diff(`${SPEC}---\n${SPEC.replace('name: llama', 'name: beta').replace('port: 8000', 'port: 8001')}`);
     expect(changed.code).toBe(1);
     expect(changed.stdout).toBe(`beta (${short(b.id)}): 1 difference (- deployment, + spec)\n  expose.port\n  - 8000\n  + 8001\n`);
-    expect(changed.stderr).toMatch(/^llama \(\d{4}…\d{4}\): no differences\.\n$/);
+    expect(changed.stderr).toMatch(/^llama \(\d{18}\): no differences\.\n$/);
   });
 
   it('errors keep their usual codes: 2 for a bad spec or a shared name, 3 without a key, 10 when some documents failed', async () => {

@@ -53,7 +53,8 @@ describe('yotta deploy get', () => {
     }
     expect(r.stdout).toMatch(/^\s+HF_TOKEN:\s+••••$/m);
     expect(r.stdout).not.toContain('hf_secretvalue123');
-    expect(r.stdout).not.toContain('/data');
+    // One masking rule: only names that look secret are masked; HF_HOME is not one.
+    expect(r.stdout).toMatch(/^\s+HF_HOME:\s+\/data$/m);
     expect(r.stdout).toContain('8000/HTTP');
     expect(calls()).toEqual([`GET ${BASE}/${d.id}`]);
   });

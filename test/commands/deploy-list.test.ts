@@ -42,15 +42,21 @@ async function rawList(query = ''): Promise<unknown> {
 }
 
 describe('yotta deploy list', () => {
-  it('prints a table of every deployment, one GET, nothing on stderr', async () => {
+  it('prints a table of every deployment on stdout, one GET; the total for people on stderr, only when it is a terminal', async () => {
     const [a, b] = await seed('llama-a', 'llama-b');
-    const r = await runCli(['deploy', 'list'], { env });
+    const piped = await runCli(['deploy', 'list'], { env });
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).toBe('');
+    sb.requests.length = 0;
+    const r = await runCli(['deploy', 'list'], { env: { ...env, NO_COLOR: '1' }, stderrTTY: true });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(piped.stdout);
+    expect(r.stderr).toBe('Total: $7.80/h billed now, for 2 deployments with running workers\n');
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+NAME\s+STATUS\s+WORKERS\s+GPU\s+REGION\s+\$\/HOUR$/);
-    expect(lines).toHaveLength(4);
-    expect(lines[3]).toBe('Total: $7.80/h for 2 running deployments');
+    // Rows only after the header: `yotta deploy list | awk 'NR>1'` yields ids and nothing else.
+    expect(lines).toHaveLength(3);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([a!.id, b!.id]);
     expect(r.stdout).toContain(a!.id);
     expect(r.stdout).toContain(b!.id);
     expect(r.stdout).toMatch(/llama-a\s+RUNNING\s+2\/2\s+1× H100\s+us-east-1/);
@@ -163,21 +169,34 @@ describe('yotta deploy list', () => {
   });
 
   describe('the total $/hour line', () => {
-    it('sums perHourPrice over RUNNING and INITIALIZING deployments only, after the table', async () => {
+    it('sums what is billed now over the deployments with running workers, on stderr; a STOPPED row shows $0.00', async () => {
       const [, b] = await seed('llama-a', 'llama-b', 'llama-c');
       await stopDeployment(client, b!.id);
-      const r = await runCli(['deploy', 'list'], { env });
+      const r = await runCli(['deploy', 'list'], { env: { ...env, NO_COLOR: '1' }, stderrTTY: true });
       expect(r.code).toBe(0);
-      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Total: $7.80/h for 2 running deployments');
-      const wide = await runCli(['deploy', 'list', '-o', 'wide'], { env });
-      expect(wide.stdout.trimEnd().split('\n').at(-1)).toBe('Total: $7.80/h for 2 running deployments');
+      expect(r.stderr).toBe('Total: $7.80/h billed now, for 2 deployments with running workers\n');
+      expect(r.stdout).toMatch(new RegExp(`${b!.id}\\s+llama-b\\s+STOPPED\\s+0/2 .*\\$0\\.00\\n`));
+      const wide = await runCli(['deploy', 'list', '-o', 'wide'], { env: { ...env, NO_COLOR: '1' }, stderrTTY: true });
+      expect(wide.stderr).toBe('Total: $7.80/h billed now, for 2 deployments with running workers\n');
     });
 
     it('says when none of the listed deployments runs', async () => {
       const [a] = await seed('llama-a');
       await stopDeployment(client, a!.id);
-      const r = await runCli(['deploy', 'list', '--status', 'stopped'], { env });
-      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Total: $0.00/h (none running)');
+      const r = await runCli(['deploy', 'list', '--status', 'stopped'], { env: { ...env, NO_COLOR: '1' }, stderrTTY: true });
+      expect(r.stderr).toBe('Total: $0.00/h billed now (no workers running)\n');
+      expect(r.stdout).not.toContain('Total');
+    });
+
+    it('counts a deployment by the share of its workers running: INITIALIZING with none running costs nothing yet', () => {
+      const d = (status: string, runningWorkers: number, totalWorkers: number, perHourPrice: string) =>
+        ({ status, runningWorkers, totalWorkers, perHourPrice }) as unknown as ElasticDeploymentDetail;
+      expect(runningTotal([d('INITIALIZING', 0, 2, '3.9'), d('RUNNING', 1, 2, '3.9'), d('STOPPED', 0, 2, '5')])).toEqual({
+        perHour: 1.95,
+        running: 1,
+        unpriced: 0,
+      });
+      expect(totalLine([d('INITIALIZING', 0, 2, '3.9')])).toBe('Total: $0.00/h billed now (no workers running)');
     });
 
     it('is never part of JSON or YAML, which stay the API data', async () => {
@@ -188,20 +207,46 @@ describe('yotta deploy list', () => {
       expect(yaml.stdout).not.toContain('Total');
     });
 
-    it('adds decimal prices exactly and counts running deployments without a price', () => {
-      const d = (status: string, perHourPrice?: unknown) => ({ status, perHourPrice }) as unknown as ElasticDeploymentDetail;
-      expect(runningTotal([d('RUNNING', '0.1'), d('INITIALIZING', '0.2'), d('STOPPED', '5'), d('RUNNING', '12.345')])).toEqual({
-        perHour: '12.645',
-        running: 3,
-        unpriced: 0,
-      });
-      expect(runningTotal([d('RUNNING', 0.5), d('RUNNING'), d('RUNNING', 'n/a'), d('FAILED', '1')])).toMatchObject({ running: 3, unpriced: 2 });
+    it('adds prices without float drift and counts running deployments without a price', () => {
+      const d = (status: string, perHourPrice?: unknown) => ({ status, perHourPrice, runningWorkers: 1, totalWorkers: 1 }) as unknown as ElasticDeploymentDetail;
+      expect(runningTotal([d('RUNNING', '0.1'), d('RUNNING', '0.2'), d('RUNNING', '12.345')])).toEqual({ perHour: 12.645, running: 3, unpriced: 0 });
+      expect(runningTotal([d('RUNNING', 0.5), d('RUNNING'), d('RUNNING', 'n/a')])).toMatchObject({ running: 1, unpriced: 2 });
     });
 
     it('names running deployments without a price', async () => {
-      expect(totalLine([{ status: 'RUNNING', perHourPrice: '1.5' }, { status: 'RUNNING' }] as unknown as ElasticDeploymentDetail[])).toBe(
-        'Total: $1.50/h for 2 running deployments (1 without a price)',
-      );
+      const list = [
+        { status: 'RUNNING', perHourPrice: '1.5', runningWorkers: 1, totalWorkers: 1 },
+        { status: 'RUNNING', runningWorkers: 1, totalWorkers: 1 },
+      ] as unknown as ElasticDeploymentDetail[];
+      expect(totalLine(list)).toBe('Total: $1.50/h billed now, for 1 deployment with running workers (1 without a price)');
+    });
+  });
+
+  describe('for scripts', () => {
+    it('--no-headers prints the rows alone', async () => {
+      const [a] = await seed('llama-a');
+      const r = await runCli(['deploy', 'list', '--no-headers'], { env });
+      expect(r.code).toBe(0);
+      expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stdout.startsWith(`${a!.id}   llama-a`)).toBe(true);
+    });
+
+    it('-o id prints one id per line, nothing else, and nothing for an empty list', async () => {
+      const [a, b] = await seed('llama-a', 'llama-b');
+      await stopDeployment(client, b!.id);
+      const r = await runCli(['deploy', 'list', '-o', 'id'], { env });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${a!.id}\n${b!.id}\n`);
+      const stopped = await runCli(['deploy', 'list', '--status', 'stopped', '-o', 'id'], { env });
+      expect(stopped.stdout).toBe(`${b!.id}\n`);
+      const none = await runCli(['deploy', 'list', '--status', 'failed', '-o', 'id'], { env });
+      expect(none.stdout).toBe('');
+    });
+
+    it('-o id is refused where the results have no ids', async () => {
+      const r = await runCli(['gpus', '-o', 'id']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('-o id: these results have no ids');
     });
   });
 

@@ -50,7 +50,8 @@ beforeEach(async () => {
 afterEach(() => close());
 
 const calls = () => sb.requests.map((q) => `${q.method} ${q.path}`);
-const short = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 describe('yotta deploy update', () => {
   it('reads the deployment, sends the full body with the change, prints it and says what to run next', async () => {
@@ -114,14 +115,18 @@ initializationCommand: vllm serve meta-llama/Llama-3.1-8B
   it('refuses (exit 5) a deployment that is not STOPPED, printing the command that stops it and sending no update', async () => {
     const running = await createDeployment(client, { ...CREATE, name: 'busy' });
     sb.requests.length = 0;
-    const r = await runCli(['deploy', 'update', running.id, '--workers', '4'], { env });
+    const r = await runCli(['deploy', 'update', running.id, '--init-cmd', 'vllm serve other'], { env });
     expect(r.code).toBe(5);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       `Error: busy (${short(running.id)}) is RUNNING; only a STOPPED deployment can be updated; nothing was sent\n` +
         `Stop it first: yotta deploy stop ${running.id} --wait\n`,
     );
-    expect(calls()).toEqual([`GET ${BASE}/${running.id}`]);
+    // A worker count change points at scale, which changes it without stopping.
+    const workers = await runCli(['deploy', 'update', running.id, '--workers', '4'], { env });
+    expect(workers.code).toBe(5);
+    expect(workers.stderr).toContain(`To change its worker count while it runs: yotta deploy scale ${running.id} 4; for other fields, stop it first`);
+    expect(calls()).toEqual([`GET ${BASE}/${running.id}`, `GET ${BASE}/${running.id}`]);
   });
 
   it('explains a 24002 from the API (the deployment changed state meanwhile), exit 5', async () => {

@@ -46,9 +46,24 @@ async function seed(s: { sb: Sandbox; client: ApiClient }, name: string, extra: 
   return d;
 }
 
-const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 describe('yotta deploy wait', () => {
+  it('off a terminal, prints a progress line when the state changes and at least every 30 s; none with -q', async () => {
+    const s = await setup({ workerStartMs: 100_000, stopMs: 0, terminateMs: 0 });
+    const d = await seed(s, 'llama');
+    const r = await s.run(['deploy', 'wait', d.id, '--interval', '5s']);
+    expect(r.code).toBe(0);
+    const progress = r.stderr.split('\n').filter((l) => l.startsWith('Waiting for llama'));
+    // 100 s of INITIALIZING, polled every 5 s: the first line, then one per 30 s without a change.
+    expect(progress.map((l) => /\((\S+)\)$/.exec(l)![1])).toEqual(['0s', '30s', '1m00s', '1m30s']);
+    expect(progress.every((l) => l.includes(': INITIALIZING, 0/2 workers running ('))).toBe(true);
+    const quiet = await s.run(['deploy', 'wait', d.id, '-q']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+  });
+
   it('waits until RUNNING with every worker up (the default), then prints the deployment as a table', async () => {
     const s = await setup({ workerStartMs: 20_000, stopMs: 0, terminateMs: 0 });
     const d = await seed(s, 'llama');
@@ -61,6 +76,8 @@ describe('yotta deploy wait', () => {
     expect(lines).toHaveLength(2);
     expect(r.stderr).toBe(
       `Waiting up to 10m00s for ${d.id} to be running…\n` +
+        // Off a terminal: a progress line when the state changes (here once).
+        `Waiting for llama (${d.id}) to be running: INITIALIZING, 0/2 workers running (0s)\n` +
         `llama (${short(d.id)}) is running (RUNNING, 2/2 workers running) after 23s.\n`,
     );
     expect(s.clock.t - started).toBeGreaterThanOrEqual(20_000);
@@ -312,8 +329,8 @@ describe('yotta deploy wait', () => {
     const r = await runCli(['deploy', 'wait', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Exit 0 when');
-    for (const flag of ['--for <condition>', '--timeout <duration>', '--interval <duration>']) expect(r.stdout).toContain(flag);
-    expect(r.stdout).toContain('On this command --timeout is how long to wait');
+    for (const flag of ['--for <condition>', '--wait-timeout <duration>', '--interval <duration>']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain('--wait-timeout is how long to wait, as on every command that waits');
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toContain('$ yotta deploy wait llama-3-8b');
   });

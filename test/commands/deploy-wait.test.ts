@@ -54,7 +54,8 @@ async function seed(
   return d;
 }
 
-const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 describe('start --wait', () => {
   it('waits until RUNNING with every worker up, then says so', async () => {
@@ -66,6 +67,7 @@ describe('start --wait', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       `Starting llama (${short(d.id)})…\n` +
+        `Waiting for llama (${d.id}) to be running: INITIALIZING, 0/2 workers running (0s)\n` +
         `Started llama (${short(d.id)}): RUNNING, 2/2 workers running. Next: yotta deploy workers ${d.id}\n`,
     );
     expect(s.clock.t - started).toBeGreaterThanOrEqual(20_000);
@@ -158,6 +160,7 @@ describe('start --wait', () => {
     const r = await s.run(['deploy', 'start', d.id, '--wait']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
+      `Waiting for fresh (${d.id}) to be running: INITIALIZING, 0/2 workers running (0s)\n` +
       `fresh (${short(d.id)}) was already INITIALIZING (now RUNNING, 2/2 workers running); nothing sent. Next: yotta deploy get ${d.id}\n`,
     );
     expect(s.sb.requests.every((q) => q.method === 'GET')).toBe(true);
@@ -228,7 +231,7 @@ describe('scale --wait', () => {
     const r = await s.run(['deploy', 'scale', d.id, '3', '--wait-timeout', '20s']);
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('to be running 3 workers; last seen: INITIALIZING, 2/3 workers running');
-    expect(r.stderr).toContain(`check with: yotta deploy workers ${d.id}, or wait longer with: yotta deploy wait ${d.id} --for workers=3 --timeout 30m`);
+    expect(r.stderr).toContain(`check with: yotta deploy workers ${d.id}, or wait longer with: yotta deploy wait ${d.id} --for workers=3 --wait-timeout 30m`);
   });
 });
 
@@ -341,7 +344,7 @@ describe('on a terminal', () => {
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/Waiting for llama \(\d{4}…\d{4}\) to be running: INITIALIZING, 0\/2 workers running \(\d+s\)/);
+    expect(r.stderr).toMatch(/Waiting for llama \(\d{18}\) to be running: INITIALIZING, 0\/2 workers running \(\d+s\)/);
     expect(r.stderr).toContain(`Started llama (${short(d.id)}): RUNNING, 2/2 workers running.`);
   });
 });

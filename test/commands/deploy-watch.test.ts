@@ -231,8 +231,9 @@ describe('deploy list --watch on a terminal: redrawn in place', () => {
     const plain = bodies.map((b) => b.replace(COLOUR, ''));
     expect(plain[0]).toMatch(/^Every 2s, last change \d\d:\d\d:\d\d \(Ctrl-C to stop\)\n\nID\s+NAME\s+STATUS/);
     expect(plain[0]).toMatch(/llama-a\s+INITIALIZING\s+0\/2/);
-    expect(plain[0]).toContain('Total: $3.90/h for 1 running deployment\n');
-    expect(plain[2]).toContain('Total: $3.90/h for 1 running deployment\n');
+    // What is billed now: nothing while no worker runs yet.
+    expect(plain[0]).toContain('Total: $0.00/h billed now (no workers running)\n');
+    expect(plain[2]).toContain('Total: $3.90/h billed now, for 1 deployment with running workers\n');
     expect(plain[4]).not.toContain('llama-a');
     expect(plain[4]).toMatch(/llama-b\s+RUNNING\s+2\/2/);
     expect(cliCalls()).toHaveLength(8);
@@ -289,7 +290,7 @@ describe('deploy get --watch', () => {
     expect(tty.code).toBe(0);
     expect(tty.stdout).toMatch(CURSOR_BACK);
     expect(tty.stdout.replace(COLOUR, '')).toMatch(/Status:\s+STOPPED\n/);
-    expect(tty.stderr).toBe(`llama-a (${scene.a.id.slice(0, 4)}…${scene.a.id.slice(-4)}) was deleted; nothing left to watch.\n`);
+    expect(tty.stderr).toBe(`llama-a (${scene.a.id}) was deleted; nothing left to watch.\n`);
   });
 
   it('exits 4 when the deployment does not exist at the start', async () => {
@@ -331,8 +332,8 @@ describe('deploy workers --watch', () => {
     // Header, blank, state line, blank, table header and two workers: 7 rows to go back over.
     expect(r.stdout).toContain('\r\u001b[7A\u001b[J');
     const plain = r.stdout.replace(COLOUR, '');
-    expect(plain).toMatch(/^Every 5s, last change .*\n\nllama \(\d{4}…\d{4}\): INITIALIZING, 0\/2 workers running\n\nID\s+STATUS/);
-    expect(plain).toMatch(/llama \(\d{4}…\d{4}\): RUNNING, 2\/2 workers running/);
+    expect(plain).toMatch(/^Every 5s, last change .*\n\nllama \(\d{18}\): INITIALIZING, 0\/2 workers running\n\nID\s+STATUS/);
+    expect(plain).toMatch(/llama \(\d{18}\): RUNNING, 2\/2 workers running/);
   });
 
   it('prints a line per change of the deployment or of a worker without a terminal', async () => {

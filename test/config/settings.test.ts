@@ -127,6 +127,14 @@ describe('resolveSettings: profiles', () => {
 });
 
 describe('requireApiKey', () => {
+  it('a profile that neither file has: UsageError (exit 2) "no profile named X", listing the profiles', async () => {
+    const ctx = makeCtx();
+    writeOurConfig(ctx, { profiles: { staging: { output: 'json' } } });
+    const s = await resolveSettings(ctx, { ...G, profile: 'stagign' });
+    expect(() => requireApiKey(s)).toThrow(UsageError);
+    expect(() => requireApiKey(s)).toThrow('no profile named "stagign"; profiles: default, staging');
+  });
+
   it('returns the key when there is one', async () => {
     const s = await resolveSettings(makeCtx({ YOTTA_API_KEY: 'yk-abcdef123456' }), G);
     expect(requireApiKey(s)).toBe('yk-abcdef123456');
@@ -134,6 +142,8 @@ describe('requireApiKey', () => {
 
   it('throws AuthError (exit 3) naming the three ways to give a key', async () => {
     const ctx = makeCtx();
+    // A profile that exists, with settings but no key.
+    writeOurConfig(ctx, { profiles: { team: { output: 'json' } } });
     const s = await resolveSettings(ctx, { ...G, profile: 'team' });
     try {
       requireApiKey(s);

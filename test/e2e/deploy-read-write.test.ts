@@ -50,7 +50,8 @@ function yotta(args: string[], o: { env?: Record<string, string>; stdin?: string
   });
 }
 
-const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-4)}`;
+// Ids in messages are whole (they can be pasted back).
+const short = (id: string): string => id;
 
 beforeAll(async () => {
   buildDir = await buildCli();
@@ -96,7 +97,8 @@ describe('yotta --sandbox deploy create/list/get/workers/update (built CLI)', ()
 
     const refused = await yotta(['--sandbox', 'deploy', 'update', id, '--workers', '3']);
     expect(refused.code).toBe(5);
-    expect(refused.stderr).toContain(`Stop it first: yotta deploy stop ${id} --wait`);
+    // A worker count change on a running deployment points at scale first.
+    expect(refused.stderr).toContain(`yotta deploy scale ${id} 3; for other fields, stop it first: yotta deploy stop ${id} --wait`);
 
     expect((await yotta(['--sandbox', 'deploy', 'stop', id, '--wait'])).code).toBe(0);
     const updated = await yotta(['--sandbox', 'deploy', 'update', id, '--workers', '3', '--json']);
@@ -118,8 +120,10 @@ describe('yotta --sandbox deploy create/list/get/workers/update (built CLI)', ()
     expect(r.code).toBe(0);
     const body = JSON.parse(r.stdout) as { name: string; serviceMode: string; environmentVars: { key: string; value: string }[] };
     expect(body).toMatchObject({ name: 'llama-3-8b', serviceMode: 'ALB' });
-    expect(body.environmentVars).toContainEqual({ key: 'HF_TOKEN', value: 'hf_dry' });
-    expect(r.stderr).toBe('Dry run: the request above is valid; nothing was sent.\n');
+    // HF_TOKEN looks secret: masked in the printed body (--show-env shows it).
+    expect(body.environmentVars).toContainEqual({ key: 'HF_TOKEN', value: '••••' });
+    expect(r.stdout).not.toContain('hf_dry');
+    expect(r.stderr).toBe('Dry run: the request above is valid (secret-looking values masked; --show-env shows them); nothing was sent.\n');
   });
 });
 
@@ -143,8 +147,9 @@ describe('yotta deploy create against an emulator (built CLI)', () => {
     });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    // A create first lists the deployments already named so (to tell a new one from an older one after an unknown outcome).
     expect(sb.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`]);
+    // The first request checks that the name is free; the second creates.
+    expect(sb.requests[0]!.path).toMatch(/\/list$/);
     expect(sb.requests[1]!.headers['x-api-key']).toBe(sb.apiKey);
     expect(sb.requests[1]!.body).toEqual({
       name: 'from-stdin',

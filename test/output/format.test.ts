@@ -10,21 +10,24 @@ import {
   gpuSummary,
   regionSummary,
   safeText,
-  shortId,
 } from '../../src/output/format.js';
 
-describe('formatMoney', () => {
+describe('formatMoney: one money format, dollars and cents', () => {
   it.each([
     ['3.7000', '$3.70'],
     ['1.85', '$1.85'],
     ['12', '$12.00'],
     ['0', '$0.00'],
-    ['0.000514', '$0.000514'],
-    ['1.855', '$1.855'],
+    ['0.000514', '<$0.01'],
+    ['0.004701', '<$0.01'],
+    ['0.005', '$0.01'],
+    ['1.855', '$1.86'],
+    ['1.854999', '$1.85'],
+    ['0.00437', '<$0.01'],
     ['007.5', '$7.50'],
     ['.5', '$0.50'],
     ['-1.5', '-$1.50'],
-    ['1e-7', '$0.0000001'],
+    ['1e-7', '<$0.01'],
     [' 2.50 ', '$2.50'],
     ['123456789012345678.10', '$123456789012345678.10'],
   ])('%j → %s', (input, expected) => {
@@ -46,7 +49,7 @@ describe('formatMoney', () => {
 
   it('adds the unit for rates', () => {
     expect(formatRate('1.8500', 'h')).toBe('$1.85/h');
-    expect(formatRate('0.000514', 's')).toBe('$0.000514/s');
+    expect(formatRate('3.9', 'h')).toBe('$3.90/h');
     expect(formatRate(undefined, 'h')).toBe('-');
   });
 });
@@ -97,10 +100,8 @@ describe('other formats', () => {
     expect(safeText('plain — ünïcode ✓')).toBe('plain — ünïcode ✓');
   });
 
-  it('shortens ids only for narration', () => {
-    expect(shortId('378888638324150969')).toBe('3788…0969');
-    expect(shortId('12345')).toBe('12345');
-    expect(describeRef('378888638324150969', 'llama')).toBe('llama (3788…0969)');
+  it('keeps ids whole in narration, so they can be pasted back', () => {
+    expect(describeRef('378888638324150969', 'llama')).toBe('llama (378888638324150969)');
     expect(describeRef('378888638324150969')).toBe('378888638324150969');
   });
 });

@@ -11,8 +11,8 @@ describe('printDeployments', () => {
     await printDeployments(ui, [llama, worker, broken]);
     expect(stdout.text).toMatchInlineSnapshot(`
       "ID                   NAME           STATUS    WORKERS   GPU              REGION                $/HOUR
-      378888638324150969   llama-3-8b     RUNNING   1/2       1× H100          us-east-1,eu-2        $3.70
-      378888638324150970   batch-worker   STOPPED   0/0       2× RTX 4090 +1   us-west-1,us-east-2   $1.20
+      378888638324150969   llama-3-8b     RUNNING   1/2       1× H100          us-east-1,eu-2        $1.85
+      378888638324150970   batch-worker   STOPPED   0/0       2× RTX 4090 +1   us-west-1,us-east-2   $0.00
       378888638324150971   odd            PAUSED    0/1       -                -                     -
       "
     `);
@@ -24,8 +24,8 @@ describe('printDeployments', () => {
     await printDeployments(ui, [llama, worker, broken]);
     expect(stdout.text).toMatchInlineSnapshot(`
       "ID                   NAME           STATUS    WORKERS   GPU              REGION                $/HOUR   IMAGE                     MODE     DOMAIN                               COST
-      378888638324150969   llama-3-8b     RUNNING   1/2       1× H100          us-east-1,eu-2        $3.70    vllm/vllm-openai:v0.6.3   ALB      https://k3j9x2m4p8qa.yottadeos.com   $12.34
-      378888638324150970   batch-worker   STOPPED   0/0       2× RTX 4090 +1   us-west-1,us-east-2   $1.20    ghcr.io/acme/batch:2      QUEUE    -                                    $0.00
+      378888638324150969   llama-3-8b     RUNNING   1/2       1× H100          us-east-1,eu-2        $1.85    vllm/vllm-openai:v0.6.3   ALB      https://k3j9x2m4p8qa.yottadeos.com   $12.34
+      378888638324150970   batch-worker   STOPPED   0/0       2× RTX 4090 +1   us-west-1,us-east-2   $0.00    ghcr.io/acme/batch:2      QUEUE    -                                    $0.00
       378888638324150971   odd            PAUSED    0/1       -                -                     -        x                         CUSTOM   -                                    -
       "
     `);
@@ -105,7 +105,7 @@ describe('printDeployments', () => {
 });
 
 describe('printDeployment', () => {
-  it('prints every field, grouped, with environment values masked', async () => {
+  it('prints every field, grouped, with secret-looking environment values masked and the others shown', async () => {
     const { ui, stdout } = makeUi();
     await printDeployment(ui, { ...llama, createdAt: '2026-11-27T11:00:00Z', labels: { team: 'ml' } });
     expect(stdout.text).toMatchInlineSnapshot(`
@@ -140,15 +140,15 @@ describe('printDeployment', () => {
 
       Environment
         HF_TOKEN:   ••••
-        LOG_LEVEL:  ••••
+        LOG_LEVEL:  debug
 
       Expose
         8000/HTTP
 
       Cost
-        Per hour:    $3.70/h
-        Per second:  $0.001028/s
-        Accrued:     $12.34
+        Billed now:   $1.85/h
+        All workers:  $3.70/h
+        Accrued:      $12.34
 
       Other
         createdAt:  2026-11-27T11:00:00Z

@@ -53,9 +53,9 @@ describe('narration', () => {
   function narrate(ui: ReturnType<typeof makeUi>['ui']): void {
     ui.out('result');
     ui.info('Listing…');
-    ui.success('Stopped llama (3788…0969)');
+    ui.success('Stopped llama (378888638324150969)');
     ui.warn('NVIDIA_X is not a known GPU type');
-    ui.next('Scaled llama (3788…0969) to 4 workers.', 'yotta deploy workers 378888638324150969 --watch');
+    ui.next('Scaled llama (378888638324150969) to 4 workers.', 'yotta deploy workers 378888638324150969 --watch');
     ui.debug('http: GET /list → 200');
   }
 
@@ -65,9 +65,9 @@ describe('narration', () => {
     expect(stdout.text).toBe('result\n');
     expect(stderr.text).toBe(
       'Listing…\n' +
-        'Stopped llama (3788…0969)\n' +
+        'Stopped llama (378888638324150969)\n' +
         'Warning: NVIDIA_X is not a known GPU type\n' +
-        'Scaled llama (3788…0969) to 4 workers. Next: yotta deploy workers 378888638324150969 --watch\n',
+        'Scaled llama (378888638324150969) to 4 workers. Next: yotta deploy workers 378888638324150969 --watch\n',
     );
   });
 

@@ -96,7 +96,7 @@ describe('ids and names never change the request path', () => {
     (ref) => ['deploy', 'scale', ref, '1'],
     (ref) => ['deploy', 'delete', ref, '--yes'],
     (ref) => ['deploy', 'update', ref, '--workers', '2'],
-    (ref) => ['deploy', 'wait', ref, '--timeout', '1s'],
+    (ref) => ['deploy', 'wait', ref, '--wait-timeout', '1s'],
   ];
   const BAD_REFS = ['a b', 'a/b', '../list', `${'3'.repeat(18)}/../list`, '378888638324150969/stop', 'a?x=1', 'a#b', 'a\\b', '%2e%2e', 'a%2Fb', '', ' ', 'ü', 'a\nb', 'a\u0000b'];
 

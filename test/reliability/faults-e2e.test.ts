@@ -246,8 +246,8 @@ describe('Ctrl-C', () => {
   it('during deploy create --wait: stops waiting, leaves the deployment, says how to resume, exit 130', async () => {
     const sb = await sandbox({ delays: { workerStartMs: 120_000, stopMs: 0, terminateMs: 0 } });
     const cli = yotta(sb, ['deploy', 'create', '-f', 'spec.yaml', '--wait']);
-    // The first poll of the deployment (a create first lists the deployments of that name).
-    const poll = () => sb.requests.find((q) => q.method === 'GET' && !q.path.endsWith('/list'));
+    // The first poll of the new deployment (the list before the create checks that the name is free).
+    const poll = () => sb.requests.find((q) => q.method === 'GET' && /\/\d{18}$/.test(q.path));
     await waitUntil(() => poll() !== undefined, 10_000, 'the first poll');
     cli.child.kill('SIGINT');
     const r = await cli.result;
@@ -255,7 +255,7 @@ describe('Ctrl-C', () => {
     expectNoCrash(r);
     expect(r.code, r.stderr).toBe(130);
     const id = (poll()!.path.split('/').pop() ?? '').trim();
-    expect(r.stderr).toMatch(/stopped waiting for rel-llama \(\d{4}…\d{4}\) to be running; it was left as it is/);
+    expect(r.stderr).toMatch(/stopped waiting for rel-llama \(\d{18}\) to be running; it was left as it is/);
     expect(r.stderr).toContain(`wait again with: yotta deploy wait ${id} --for running`);
     // Only the create was sent: no stop, no delete.
     expect(writes(sb)).toEqual([`POST ${BASE}/create`]);

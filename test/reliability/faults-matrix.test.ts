@@ -166,6 +166,7 @@ describe('every write × every fault that leaves the outcome open: exit 7, the c
     expect(writes(s)).toEqual([write(id)]);
     if (verb === 'create') {
       // One look-up by name follows, and says what it found.
+      // The look-up that the name is free, the create, then the look-up of what the create did.
       expect(calls(s)).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`, `GET ${BASE}/list`]);
       // The latency fault applies the create only after the client gave up: the look-up finds nothing yet.
       const applied = fault.rule.kind === 'reset-after';

@@ -63,7 +63,7 @@ async function dryRun(content: string | Uint8Array, env: Record<string, string> 
   if (r.code === 0) {
     const body = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(typeof body.name, context).toBe('string');
-    expect(r.stderr, context).toMatch(/Dry run: the request above is valid; nothing was sent\.\n$/);
+    expect(r.stderr, context).toMatch(/Dry run: the request above is valid \(secret-looking values masked; --show-env shows them\); nothing was sent\.\n$/);
     return { valid: true };
   }
   expect(r.code, `${context}\n${r.stderr}`).toBe(2);

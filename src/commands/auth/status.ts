@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
-import { AuthError, UsageError } from '../../errors.js';
+import { isInterruption, AuthError, UsageError } from '../../errors.js';
 import { displayKey } from '../../redact.js';
 import { jsonText } from '../../text.js';
 import type { Ui } from '../../output/ui.js';
@@ -64,11 +64,17 @@ export async function runStatus(g: GlobalOptions, ctx: Context): Promise<void> {
   try {
     await checkKeyWithApi(ctx, g, ui);
   } catch (err) {
-    if (!isKeyRejected(err)) throw err;
+    if (!isKeyRejected(err)) {
+      // The API could not be asked (network down, server error): what is known locally is still shown.
+      if (!isInterruption(err, ctx.signal)) await print(ui, status);
+      throw err;
+    }
     await print(ui, { ...status, accepted: false });
     throw new AuthError(
       `the API at ${settings.baseUrl} rejected the key from ${status.apiKeyFrom} (HTTP ${err.httpStatus})`,
-      'Store a valid key with `yotta auth login`.',
+      settings.apiKeySource === 'env'
+        ? 'YOTTA_API_KEY wins over any stored key: correct or unset that variable.'
+        : 'Store a valid key with `yotta auth login`.',
     );
   }
   await print(ui, { ...status, accepted: true });

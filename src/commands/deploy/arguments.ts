@@ -17,11 +17,17 @@ export function parseWorkerCount(value: string, what = '<workers>'): number {
   return n;
 }
 
-function parseStatuses(values: string[] | undefined, known: readonly string[], what: string): string[] | undefined {
+function parseStatuses(
+  values: string[] | undefined,
+  known: readonly string[],
+  what: string,
+  aliases: Readonly<Record<string, string>> = {},
+): string[] | undefined {
   if (!values || values.length === 0) return undefined;
   const out: string[] = [];
   for (const raw of values.flatMap((v) => v.split(','))) {
-    const s = raw.trim().toUpperCase();
+    const typed = raw.trim().toUpperCase();
+    const s = aliases[typed] ?? typed;
     if (!s) continue;
     if (!known.includes(s)) {
       throw new UsageError(`--status: unknown ${what} status "${raw.trim()}"; use one of ${known.join(', ')}`);
@@ -37,9 +43,13 @@ export function parseDeploymentStatuses(values: string[] | undefined): string[] 
   return parseStatuses(values, [...DEPLOYMENT_STATUSES, 'TERMINATED'], 'deployment');
 }
 
-/** Parses `--status` values for workers (INITIALIZE, RUNNING, TERMINATING, TERMINATED, FAILED). */
+/**
+ * Parses `--status` values for workers (INITIALIZE, RUNNING, TERMINATING, TERMINATED, FAILED).
+ * INITIALIZING is taken for INITIALIZE: deployments use that word, and so does the API page's own
+ * workers example.
+ */
 export function parseWorkerStatuses(values: string[] | undefined): string[] | undefined {
-  return parseStatuses(values, WORKER_STATUSES, 'worker');
+  return parseStatuses(values, WORKER_STATUSES, 'worker', { INITIALIZING: 'INITIALIZE' });
 }
 
 /** commander collector for repeatable options (defined beside the global options). */

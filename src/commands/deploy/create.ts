@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import type { ElasticDeploymentDetail } from '../../api/types.js';
 import type { Session } from '../../session.js';
-import { InterruptedError, UsageError, NetworkError } from '../../errors.js';
+import { DeploymentFailedError, ExitCode, InterruptedError, NetworkError, UsageError, WaitTimeoutError, YottaError } from '../../errors.js';
 import { addSpecFlags } from '../../spec/flags.js';
 import { readOneDoc, docWarnings } from '../../spec/one-doc.js';
 import { waitForDeployment } from '../../services/deployment-wait.js';
@@ -14,7 +14,7 @@ import { addWaitFlags } from './poll-flags.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import { createDeployment, listDeployments } from '../../api/deployments.js';
-import { printDeployment, printJson } from '../../output/render.js';
+import { maskRequestBody, printDeployment, printJson } from '../../output/render.js';
 import { describeRef, safeText } from '../../output/format.js';
 import * as price from '../../services/pricing.js';
 
@@ -28,6 +28,10 @@ export interface CreateOptions {
   wait?: boolean;
   /** `--wait-timeout` in ms. */
   waitTimeout?: number;
+  /** Create even when a deployment of that name exists. */
+  allowDuplicateName?: boolean;
+  /** --dry-run: show secret-looking environment values instead of masking them. */
+  showEnv?: boolean;
   /** The spec flags (`--name`, `--image`, ...), as commander parsed them. */
   spec: Record<string, unknown>;
   /** The global flags. */
@@ -40,7 +44,9 @@ export function registerCreate(group: Command, ctx: Context): void {
     .command('create')
     .description('create a deployment from a spec file and/or flags')
     .option('-f, --file <path>', 'spec file (YAML or JSON, see deploy.example.yaml); "-" reads stdin; flags given too override its fields')
-    .option('--dry-run', 'validate and print the exact request body as JSON; send nothing (needs no API key)');
+    .option('--dry-run', 'validate and print the exact request body as JSON; send nothing (needs no API key)')
+    .option('--show-env', 'with --dry-run: show secret-looking environment values (HF_TOKEN...) instead of masking them')
+    .option('--allow-duplicate-name', 'create it even when a deployment of that name exists (names then no longer pick one deployment)');
   addWaitFlags(cmd, 'the deployment is RUNNING with every worker up');
   addSpecFlags(cmd);
   cmd
@@ -50,22 +56,30 @@ export function registerCreate(group: Command, ctx: Context): void {
 String values in the file may use \${VAR} and \${VAR:-default} from the environment, so tokens stay
 out of committed files. Unknown GPU types are a warning, not an error.
 
+A name that a deployment already has is refused (exit 5), since commands that take a name could no
+longer tell the two apart: change the existing one with \`deploy apply\` or \`deploy update\`, or pass
+--allow-duplicate-name. The check is one list request before the create, so two creates racing each
+other can still both succeed.
+
 Examples:
   $ yotta deploy create -f deploy.yaml --wait
   $ yotta deploy create -f deploy.yaml --workers 4 --name llama-canary
   $ yotta deploy create --name llama --image vllm/vllm-openai:latest --gpu-type NVIDIA_H100_80G \\
-      --region us-east-1 --volume 100 --service-mode alb --port 8000 --init-cmd "vllm serve meta-llama/Llama-3.2-3B"
+      --region us-east-1 --workers 1 --volume 100 --service-mode alb --port 8000 \\
+      --init-cmd "vllm serve meta-llama/Llama-3.2-3B"
   $ yotta deploy create -f deploy.yaml --dry-run
   $ ./make-spec.sh | yotta deploy create -f -`,
     )
     .action(async (opts: Record<string, unknown>, command: Command) => {
-      const { file, dryRun, wait, waitTimeout, ...spec } = opts;
+      const { file, dryRun, wait, waitTimeout, allowDuplicateName, showEnv, ...spec } = opts;
       await runCreate(
         {
           file: file as string | undefined,
           dryRun: dryRun as boolean | undefined,
           wait: wait === true || waitTimeout !== undefined,
           waitTimeout: waitTimeout as number | undefined,
+          allowDuplicateName: allowDuplicateName === true,
+          showEnv: showEnv === true,
           spec,
           g: globalsOf(command),
         },
@@ -96,16 +110,19 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
   for (const w of docWarnings(doc, warnings)) ui.warn(w);
 
   if (opts.dryRun) {
-    printJson(ui, body);
-    ui.info('Dry run: the request above is valid; nothing was sent.');
+    printJson(ui, maskRequestBody(body, opts.showEnv === true));
+    ui.info('Dry run: the request above is valid (secret-looking values masked; --show-env shows them); nothing was sent.');
     return;
   }
 
   await withSession(ctx, opts.g, ui, async (session) => {
+    // One look at the deployments already named so: the name must be free (unless a duplicate is
+    // wanted), and should the outcome be unknown, the API gives no creation time, so an older
+    // namesake must never be taken for the one this command created.
+    const namesakes = (await listDeployments(session.client)).filter((d) => d.name === body.name);
+    if (!opts.allowDuplicateName) refuseTakenName(body.name, namesakes);
+    const before = new Set(namesakes.map((d) => d.id));
     const spinner = ui.spinner(`Creating ${body.name}…`);
-    // The deployments already named so, should the outcome be unknown: the API gives no creation
-    // time, and an older namesake must never be taken for the one this command created.
-    const before = new Set((await listDeployments(session.client)).filter((d) => d.name === body.name).map((d) => d.id));
     let created: ElasticDeploymentDetail;
     try {
       created = await createDeployment(session.client, body);
@@ -128,11 +145,19 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
     spinner.stop();
     let shown = created;
     if (opts.wait) {
+      // It exists from now on, whatever happens while waiting: say so with its id at once.
+      ui.info(`Created ${describeRef(created.id, created.name)}; waiting for it to be RUNNING…`);
       try {
         shown = (await waitForDeployment(session, created.id, { state: 'running' }, { timeoutMs: waitTimeoutOf(opts.waitTimeout, session), ui })) ?? created;
       } catch (err) {
-        // The deployment exists whatever happened while waiting: say so with its id before the error.
-        ui.info(`Created ${describeRef(created.id, created.name)}, id ${created.id}.`);
+        if (err instanceof YottaError) {
+          err.extra.id = created.id;
+          // --json still prints one document: the deployment as last read, whatever ended the wait.
+          if (ui.machine) {
+            const last = err instanceof WaitTimeoutError || err instanceof DeploymentFailedError ? err.lastSeen : undefined;
+            await printDeployment(ui, (last as ElasticDeploymentDetail | undefined) ?? created);
+          }
+        }
         throw err;
       }
     }
@@ -140,9 +165,23 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
     // The API prices a deployment only once it exists, so the price comes after, not before.
     price.showPrice(ui, price.priceLine(shown));
     const label = describeRef(shown.id, shown.name);
-    if (opts.wait) ui.next(`Created ${label}; it is RUNNING with every worker up.`, `yotta deploy workers ${shown.id}`);
+    if (opts.wait) ui.next(`${label} is RUNNING with every worker up.`, `yotta deploy workers ${shown.id}`);
     else ui.next(`Created ${label}.`, `yotta deploy workers ${shown.id} --watch`);
   });
+}
+
+/**
+ * Refuses (exit 5) a name that a deployment already has: a second one would make every name-based
+ * command refuse the name. `taken` comes from one list request; a create racing this one can still slip through.
+ */
+function refuseTakenName(name: string, taken: readonly ElasticDeploymentDetail[]): void {
+  if (taken.length === 0) return;
+  const list = taken.map((d) => `${safeText(String(d.id))} (${safeText(String(d.status))})`).join(', ');
+  throw new YottaError(
+    `a deployment named "${safeText(name)}" already exists: ${list}; nothing was created`,
+    ExitCode.STATE,
+    `Change it with \`yotta deploy apply -f <spec>\` or \`yotta deploy update ${safeText(name)}\`, choose another --name, or pass --allow-duplicate-name to create a second one on purpose.`,
+  );
 }
 
 /**

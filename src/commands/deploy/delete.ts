@@ -5,7 +5,7 @@ import type { Context } from '../../context.js';
 import type { GlobalOptions } from '../../globals.js';
 import { globalsOf } from '../../globals.js';
 import { parseDuration } from '../../duration.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, QuietExit, UsageError, YottaError } from '../../errors.js';
 import type { SelectionFlags } from './selection.js';
 import { collect } from './arguments.js';
 import { addConcurrencyFlag, checkSelection, confirmQuestion, requireConfirmable } from './selection.js';
@@ -25,6 +25,8 @@ export interface DeleteOptions extends SelectionFlags {
   waitTimeout?: number;
   /** Requests in flight at once (default 8). */
   concurrency?: number;
+  /** A deployment that does not exist is not an error: it is gone already. */
+  ignoreNotFound?: boolean;
   /** The global flags. */
   g: GlobalOptions;
 }
@@ -33,18 +35,21 @@ export interface DeleteOptions extends SelectionFlags {
 export function registerDelete(group: Command, ctx: Context): void {
   const cmd = group
     .command('delete')
+    .alias('rm')
     .summary('delete one or several deployments (asks first)')
     .description(
       'Delete one or several deployments, named or chosen with --all (and --status). Asks first on a terminal, ' +
-        'naming every deployment; without one (or with --no-input) it needs --yes. Only a STOPPED deployment can ' +
-        'be deleted: --force stops it first. Each id is reported, in the order given; one that fails does not stop ' +
-        'the others (exit 10 when some failed); one named twice (by name and id) is deleted once.',
+        'naming every deployment; without one (or with --no-input) it needs --yes. Answering no deletes nothing ' +
+        'and exits 1. Only a STOPPED deployment can be deleted: one that is not is reported and left alone ' +
+        '(exit 5), nothing is sent for it, unless --force stops it first. Each id is reported, in the order given; ' +
+        'one that fails does not stop the others (exit 10 when some failed); one named twice (by name and id) is deleted once.',
     )
     .argument('[id|name...]', 'deployment ids or names (or --all)')
     .option('--all', 'delete every deployment, or with --status every one in those statuses')
     .option('-s, --status <status>', 'with --all: only deployments in this status, e.g. stopped (repeatable, comma-separated, any case)', collect)
     .option('-y, --yes', 'delete without asking (needed in scripts, without a terminal, or with --no-input)')
     .option('--force', 'stop a deployment that is not STOPPED, wait until it is, then delete it')
+    .option('--ignore-not-found', 'a deployment that does not exist is not an error (exit 0): for teardown scripts run twice')
     .addOption(
       new Option('--wait-timeout <duration>', "with --force: how long to wait for each to stop, e.g. 5m (default 10m or the profile's)").argParser(
         (v) => parseDuration(v, '--wait-timeout'),
@@ -56,14 +61,15 @@ export function registerDelete(group: Command, ctx: Context): void {
       `
 Examples:
   $ yotta deploy delete llama-3-8b
-  $ yotta deploy delete 378888638324150969 378888638324150970 --yes
+  $ yotta deploy delete 378888638324150970 --yes
   $ yotta deploy delete llama-3-8b --force --yes --json
+  $ yotta deploy rm llama-3-8b --ignore-not-found --yes
   $ yotta deploy delete --all --status stopped --yes --concurrency 4`,
     )
     .action(
       async (
         refs: string[],
-        flags: { all?: boolean; status?: string[]; yes?: boolean; force?: boolean; waitTimeout?: number; concurrency?: number },
+        flags: { all?: boolean; status?: string[]; yes?: boolean; force?: boolean; waitTimeout?: number; concurrency?: number; ignoreNotFound?: boolean },
         command: Command,
       ) => {
         await runDelete({ refs, ...flags, g: globalsOf(command) }, ctx);
@@ -78,6 +84,9 @@ Examples:
  */
 export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void> {
   const selection = checkSelection(opts);
+  if (opts.waitTimeout !== undefined && !opts.force) {
+    throw new UsageError('--wait-timeout is how long --force waits for a deployment to stop; without --force nothing waits', 'Add --force, or drop --wait-timeout.');
+  }
   const ui = createUi(ctx, opts.g);
   const what = selection.all
     ? `${describeSelection(selection.statusList)} (--all)`
@@ -86,19 +95,33 @@ export async function runDelete(opts: DeleteOptions, ctx: Context): Promise<void
       : `${selection.refs.length} deployments`;
   if (!opts.yes) requireConfirmable(ui, opts.g, `deleting ${what}`, 'delete');
   await withSession(ctx, opts.g, ui, async (session) => {
-    const run = await DeploymentRun.open(session, 'delete', selection, { concurrency: opts.concurrency });
+    const run = await DeploymentRun.open(session, 'delete', selection, { concurrency: opts.concurrency, ignoreNotFound: opts.ignoreNotFound === true });
     if (!run) return;
     const toStop = (before: string | undefined): boolean => opts.force === true && before !== 'STOPPED';
+    // Without --force, the API refuses (24002) to delete what is not STOPPED: say so and send nothing for it.
+    const refused = (before: string | undefined): boolean => opts.force !== true && before !== undefined && before !== 'STOPPED';
 
-    if (!opts.yes && run.live.length > 0) {
-      const names = run.live.map((i) => (toStop(i.before) ? `${i.label} [${i.before}: stopped first]` : i.label));
+    const asked = run.live.filter((i) => i.detail);
+    if (!opts.yes && asked.length > 0) {
+      const names = asked.map((i) =>
+        toStop(i.before) ? `${i.label} [${i.before}: stopped first]` : refused(i.before) ? `${i.label} [${i.before}: not deleted without --force]` : i.label,
+      );
       if (!(await confirm(ui, confirmQuestion('Delete', names)))) {
-        throw new UsageError('not confirmed; nothing was deleted', 'Pass --yes to delete without asking.');
+        // A declined prompt is an answer, not an error: exit 1, documented.
+        ui.ctx.stderr.write('Nothing deleted.\n');
+        throw new QuietExit(ExitCode.ERROR);
       }
     }
 
     // Each deployment goes through stop, wait and delete on its own, beside the others.
     await run.each(async (item) => {
+      if (refused(item.before)) {
+        throw new YottaError(
+          `${item.label} is ${item.before}; only a STOPPED deployment can be deleted, so nothing was sent`,
+          ExitCode.STATE,
+          `Stop it first (yotta deploy stop ${item.id} --wait), or delete with --force, which stops it and waits.`,
+        );
+      }
       if (toStop(item.before)) {
         if (item.before !== 'STOPPING') {
           item.ui.info(`Stopping ${item.label} first…`);

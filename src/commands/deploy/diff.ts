@@ -25,7 +25,7 @@ export interface DiffOptions {
   g: GlobalOptions;
 }
 
-/** What `-o json` prints for one document (an object for a one-document file, an array of these otherwise). */
+/** What `-o json` prints for one document; the output is always an array of these, one per document. */
 export interface DiffResultJson {
   /** The deployment name from the document. */
   name: string;
@@ -46,7 +46,7 @@ export function registerDiff(group: Command, ctx: Context): void {
     .summary('compare a spec file with live deployments')
     .description('Compare each document of a spec file with the deployment of the same name, field by field.')
     .requiredOption('-f, --file <path>', 'spec file (YAML or JSON), several documents separated by ---; "-" reads stdin')
-    .option('--show-env', 'show environment variable values (masked by default, in --json too)')
+    .option('--show-env', 'show secret-looking environment values (TOKEN, SECRET, KEY, PASSWORD...; masked by default, in --json too)')
     .addHelpText(
       'after',
       `
@@ -54,7 +54,7 @@ Compare each document of a spec file with the deployment of the same name, field
 field: under each path, "- value" is what the deployment has (red) and "+ value" what
 the spec asks for (green). Only the fields a document sets are compared. A deployment
 that does not exist shows every field of the document as to be created. Environment
-values are masked unless --show-env. Only reads are sent.
+values whose names look secret are masked unless --show-env. Only reads are sent.
 
 Exit 0 when everything matches and 1 when something differs (like
 \`git diff --exit-code\`), so \`yotta deploy diff -f deploy.yaml || yotta deploy apply -f
@@ -62,14 +62,14 @@ deploy.yaml\` applies only when needed. Errors keep the usual codes (2 invalid s
 name several deployments share, 3 no key, 7 network, ...); with several documents, 10
 when some could not be compared.
 
-With --json: {name, id, equal, differences: [{path, want, have}]} for a one-document
-file (want/have null where absent), an array of them for several (a document that
-could not be compared also has "error").
+With --json: an array with one {name, id, equal, differences: [{path, want, have}]} per
+document, whatever the file holds, as apply's (want/have null where absent; a document
+that could not be compared also has "error").
 
 Examples:
   $ yotta deploy diff -f deploy.yaml
   $ yotta deploy diff -f deploy.yaml --show-env
-  $ yotta deploy diff -f deploy.yaml --json | jq -r '.differences[].path'
+  $ yotta deploy diff -f deploy.yaml --json | jq -r '.[].differences[].path'
   $ yotta deploy diff -f deploy.yaml >/dev/null || yotta deploy apply -f deploy.yaml --restart`,
     )
     .action(async (flags: { file: string; showEnv?: boolean }, command: Command) => {
@@ -129,7 +129,8 @@ export async function runDiff(opts: DiffOptions, ctx: Context): Promise<void> {
   if (ui.machine) {
     // One document with an error: main prints the error alone, as for any other failed command.
     if (!(items.length === 1 && failed.length === 1)) {
-      await render.printMachine(ui, items.length === 1 ? toJson(items[0]!) : items.map(toJson));
+      // Always an array, one entry per document, as apply's: one shape whatever the file holds.
+      await render.printMachine(ui, items.map(toJson));
     }
   } else {
     const colors = ui.c;

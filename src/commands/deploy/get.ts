@@ -41,7 +41,7 @@ export function registerGet(group: Command, ctx: Context): void {
         'Ctrl-C or until the deployment is deleted.',
     )
     .argument('<id|name>', 'deployment id (18 digits) or exact name')
-    .option('--show-env', 'show environment variable values (masked by default; --json and -o yaml always have them)');
+    .option('--show-env', 'show secret-looking environment values (TOKEN, SECRET, KEY, PASSWORD...; masked by default; --json and -o yaml always have them)');
   addWatchFlags(cmd, 'the deployment is')
     .addHelpText(
       'after',

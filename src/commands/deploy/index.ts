@@ -6,13 +6,14 @@ import { registerLazily } from '../registry.js';
 
 /** The verbs, in the order help lists them. */
 export const DEPLOY_VERBS: readonly LazyCommand[] = [
+  { names: ['init'], load: async () => (await import('./init.js')).registerInit },
   { names: ['create'], load: async () => (await import('./create.js')).registerCreate },
   { names: ['list', 'ls'], load: async () => (await import('./list.js')).registerList },
   { names: ['get'], load: async () => (await import('./get.js')).registerGet },
   { names: ['update'], load: async () => (await import('./update.js')).registerUpdate },
   { names: ['start'], load: async () => (await import('./start.js')).registerStart },
   { names: ['stop'], load: async () => (await import('./stop.js')).registerStop },
-  { names: ['delete'], load: async () => (await import('./delete.js')).registerDelete },
+  { names: ['delete', 'rm'], load: async () => (await import('./delete.js')).registerDelete },
   { names: ['scale'], load: async () => (await import('./scale.js')).registerScale },
   { names: ['workers'], load: async () => (await import('./workers.js')).registerWorkers },
   { names: ['logs'], load: async () => (await import('./logs.js')).registerLogs },

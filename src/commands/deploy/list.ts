@@ -12,7 +12,7 @@ import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import { listDeployments } from '../../api/deployments.js';
 import { printMachine, printDeployments } from '../../output/render.js';
-import { formatMoney } from '../../output/format.js';
+import { billedPerHour, formatMoney } from '../../output/format.js';
 
 /** Options of `deploy list`. */
 export interface ListOptions {
@@ -22,6 +22,8 @@ export interface ListOptions {
   watch?: boolean;
   /** Pause between polls with --watch, in ms. */
   interval?: number;
+  /** false with --no-headers: table rows only. */
+  headers?: boolean;
   /** The global flags. */
   g: GlobalOptions;
 }
@@ -36,9 +38,11 @@ export function registerList(group: Command, ctx: Context): void {
     .alias('ls')
     .summary('list deployments')
     .description(
-      'List deployments: a table (with a last line giving the total $/hour of those RUNNING or INITIALIZING), ' +
-        'or with --json the API\'s data exactly (no total). With --watch, keep showing changes until Ctrl-C.',
+      'List deployments: a table whose $/HOUR is what each is billed now (its price times the share of its ' +
+        'workers running), with the total on stderr when that is a terminal; -o id prints the ids alone; --json the API\'s data exactly. ' +
+        'With --watch, keep showing changes until Ctrl-C.',
     )
+    .option('--no-headers', 'print the table without its header line (for awk, cut and friends)')
     .option(
       '-s, --status <status>',
       'only deployments in this status: INITIALIZING, RUNNING, STOPPING, STOPPED, FAILED (repeatable, comma-separated, any case)',
@@ -52,58 +56,53 @@ Examples:
   $ yotta deploy list
   $ yotta deploy list --status running,initializing
   $ yotta deploy list -o wide
+  $ yotta deploy list --no-headers | awk '{print $2}'
+  $ yotta deploy stop $(yotta deploy list --status failed -o id)
   $ yotta deploy list --json | jq -r '.[] | select(.status == "RUNNING") | .id'
   $ yotta deploy list --watch
   $ yotta deploy list --watch --json | jq -c '{type, name: .deployment.name, status: .deployment.status}'
 ${WATCH_HELP}`,
     )
-    .action(async (opts: { status?: string[]; watch?: boolean; interval?: number }, command: Command) => {
-      await runList({ status: opts.status, watch: opts.watch, interval: opts.interval, g: globalsOf(command) }, ctx);
+    .action(async (opts: { status?: string[]; watch?: boolean; interval?: number; headers?: boolean }, command: Command) => {
+      await runList({ status: opts.status, watch: opts.watch, interval: opts.interval, headers: opts.headers, g: globalsOf(command) }, ctx);
     });
 }
 
-/** `12.5` + `0.75` exactly: prices are decimal strings, summed digit by digit (no float rounding). */
-function addDecimal(a: string, b: string): string {
-  const [ai = '0', af = ''] = a.split('.');
-  const [bi = '0', bf = ''] = b.split('.');
-  const scale = Math.max(af.length, bf.length);
-  const sum = (BigInt(ai + af.padEnd(scale, '0')) + BigInt(bi + bf.padEnd(scale, '0'))).toString().padStart(scale + 1, '0');
-  return scale === 0 ? sum : `${sum.slice(0, -scale)}.${sum.slice(-scale)}`;
-}
-
-/** A price as a plain decimal string, or undefined when it is missing or not a non-negative number. */
-function priceText(value: unknown): string | undefined {
-  const text = typeof value === 'number' && Number.isFinite(value) ? value.toFixed(12) : typeof value === 'string' ? value.trim() : '';
-  return /^\d+(\.\d+)?$/.test(text) ? text : undefined;
-}
-
-/** What the listed deployments that run (RUNNING or INITIALIZING) cost per hour, from their perHourPrice. */
-export function runningTotal(list: readonly ElasticDeploymentDetail[]): { perHour: string; running: number; unpriced: number } {
-  let perHour = '0';
+/** What the listed deployments are billed per hour now (see billedPerHour), and how many have running workers. */
+export function runningTotal(list: readonly ElasticDeploymentDetail[]): { perHour: number; running: number; unpriced: number } {
+  let micro = 0;
   let running = 0;
   let unpriced = 0;
   for (const d of Array.isArray(list) ? list : []) {
-    if (typeof d !== 'object' || d === null || !BILLED_STATUSES.includes(String(d.status))) continue;
+    if (typeof d !== 'object' || d === null) continue;
+    const billed = billedPerHour(d as unknown as Record<string, unknown>);
+    if (billed === undefined) {
+      if (BILLED_STATUSES.includes(String(d.status))) unpriced += 1;
+      continue;
+    }
+    if (billed <= 0 && !(Number(d.runningWorkers) > 0)) continue;
     running += 1;
-    const price = priceText(d.perHourPrice);
-    if (price === undefined) unpriced += 1;
-    else perHour = addDecimal(perHour, price);
+    // Summed in millionths of a dollar: no float drift over many rows.
+    micro += Math.round(billed * 1e6);
   }
-  return { perHour, running, unpriced };
+  return { perHour: micro / 1e6, running, unpriced };
 }
 
-/** The table's last line: `Total: $7.80/h for 2 running deployments`. */
+/** The footer (stderr): `Total: $7.80/h billed now, for 2 deployments with running workers`. */
 export function totalLine(list: readonly ElasticDeploymentDetail[]): string {
   const { perHour, running, unpriced } = runningTotal(list);
-  if (running === 0) return 'Total: $0.00/h (none running)';
   const without = unpriced > 0 ? ` (${unpriced} without a price)` : '';
-  return `Total: ${formatMoney(perHour)}/h for ${running} running deployment${running === 1 ? '' : 's'}${without}`;
+  if (running === 0) return `Total: $0.00/h billed now (no workers running)${without}`;
+  return `Total: ${formatMoney(perHour)}/h billed now, for ${running} deployment${running === 1 ? '' : 's'} with running workers${without}`;
 }
 
-/** The human form: the table (or "No deployments.") and the total line after it. */
-async function printList(ui: Ui, list: readonly ElasticDeploymentDetail[]): Promise<void> {
-  await printDeployments(ui, list);
-  if (Array.isArray(list) && list.length > 0) ui.out(totalLine(list));
+/**
+ * The human form: the table (or "No deployments.") on stdout and, when `footer`, the total for
+ * people as narration (stderr; a --watch frame keeps it under its table).
+ */
+async function printList(ui: Ui, list: readonly ElasticDeploymentDetail[], headers = true, footer = true): Promise<void> {
+  await printDeployments(ui, list, headers);
+  if (footer && Array.isArray(list) && list.length > 0) ui.info(totalLine(list));
 }
 
 /**
@@ -143,5 +142,7 @@ export async function runList(opts: ListOptions, ctx: Context): Promise<void> {
       spinner.stop();
     }
   });
-  if (!(await printMachine(ui, list))) await printList(ui, list);
+  // The total is for a person at a terminal: a script reading the table gets the rows alone, on
+  // stdout, and an empty stderr.
+  if (!(await printMachine(ui, list))) await printList(ui, list, opts.headers !== false, ctx.stderr.isTTY);
 }

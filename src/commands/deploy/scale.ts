@@ -63,6 +63,13 @@ export async function runScale(opts: ScaleOptions, ctx: Context): Promise<void> 
     for (const item of run.items) item.workers = count;
     await run.resolveAll();
     await run.each(async (item, d) => {
+      // As start and stop skip what is already so: the same count again sends nothing (changed: false).
+      if (Number(d.totalWorkers) === count) {
+        if (opts.wait) await run.waitFor(item, target, waitTimeoutOf(opts.waitTimeout, session));
+        else item.after(d);
+        item.ui.next(`${item.label} already has ${plural(count)}; nothing sent.`, `yotta deploy workers ${item.id}`);
+        return;
+      }
       item.ui.info(`Scaling ${item.label} from ${cell(d.totalWorkers)} to ${plural(count)}…`);
       pricing.showPrice(item.ui, pricing.priceChangeLine(d.perHourPrice, pricing.projectedHourlyPrice(d, count)));
       try {

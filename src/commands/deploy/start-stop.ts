@@ -133,7 +133,11 @@ export async function runStartStop(action: 'start' | 'stop', opts: StartStopOpti
         try {
           await run.write(item, action, () => (starting ? startDeployment : stopDeployment)(session.client, item.id));
         } catch (err) {
-          throw explainError(err, `${action} ${item.label}`, item.id, `It is ${item.before}; check with: yotta deploy get ${item.id}`);
+          const hint =
+            starting && item.before === 'STOPPING'
+              ? `It is STOPPING: wait until it is STOPPED (yotta deploy wait ${item.id} --for stopped), then start it.`
+              : `It is ${item.before}; check with: yotta deploy get ${item.id}`;
+          throw explainError(err, `${action} ${item.label}`, item.id, hint);
         }
         if (!opts.wait) item.after(await run.readAfter(item));
       }

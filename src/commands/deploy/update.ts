@@ -14,7 +14,7 @@ import { crossFieldProblems, problemText } from '../../spec/checks.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import { getDeployment, updateDeployment } from '../../api/deployments.js';
-import { printDeployment, printJson } from '../../output/render.js';
+import { maskRequestBody, printDeployment, printJson } from '../../output/render.js';
 import { describeRef, safeText } from '../../output/format.js';
 
 /** Options of `deploy update`. */
@@ -25,6 +25,8 @@ export interface UpdateOptions {
   file?: string;
   /** Validate and print the request body; send nothing but the read of the deployment. */
   dryRun?: boolean;
+  /** --dry-run: show secret-looking environment values instead of masking them. */
+  showEnv?: boolean;
   /** The spec flags (`--workers`, `--env`, ...), as commander parsed them. */
   spec: Record<string, unknown>;
   /** The global flags. */
@@ -38,8 +40,11 @@ export function registerUpdate(group: Command, ctx: Context): void {
     .description('change a STOPPED deployment from a spec file and/or flags')
     .argument('<id|name>', 'deployment id (18 digits) or exact name')
     .option('-f, --file <path>', 'spec file (YAML or JSON); "-" reads stdin; flags given too override its fields')
-    .option('--dry-run', 'read the deployment, validate, and print the exact update body as JSON; send no change');
+    .option('--dry-run', 'read the deployment, validate, and print the exact update body as JSON; send no change')
+    .option('--show-env', 'with --dry-run: show secret-looking environment values (HF_TOKEN...) instead of masking them');
   addSpecFlags(cmd);
+  // The API cannot change these (see below): accepted only to be refused with that reason, so not listed.
+  for (const o of cmd.options) if (['--image', '--image-registry', '--service-mode'].includes(o.long ?? '')) o.hideHelp();
   cmd
     .addHelpText(
       'after',
@@ -48,14 +53,14 @@ Only a STOPPED deployment can be updated. Fields not given keep their current va
 imageRegistry and serviceMode cannot change (that needs a new deployment).
 
 Examples:
-  $ yotta deploy stop llama --wait && yotta deploy update llama --workers 4 && yotta deploy start llama --wait
-  $ yotta deploy update 378888638324150969 -f deploy.yaml
-  $ yotta deploy update llama --env HF_TOKEN="$HF_TOKEN" --dry-run`,
+  $ yotta deploy stop llama-3-8b --wait && yotta deploy update llama-3-8b --workers 4 && yotta deploy start llama-3-8b --wait
+  $ yotta deploy update llama-3-8b --env HF_TOKEN="$HF_TOKEN" --dry-run
+  $ yotta deploy stop 378888638324150969 --wait && yotta deploy update 378888638324150969 -f deploy.yaml`,
     )
     .action(async (ref: string, opts: Record<string, unknown>, command: Command) => {
-      const { file, dryRun, ...spec } = opts;
+      const { file, dryRun, showEnv, ...spec } = opts;
       await runUpdate(
-        { ref, file: file as string | undefined, dryRun: dryRun as boolean | undefined, spec, g: globalsOf(command) },
+        { ref, file: file as string | undefined, dryRun: dryRun as boolean | undefined, showEnv: showEnv === true, spec, g: globalsOf(command) },
         ctx,
       );
     });
@@ -142,11 +147,19 @@ export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void
 
     if (opts.dryRun) {
       if (!stopped) ui.warn(`${stateProblem}. Stop it first: ${stopCommand}`);
-      printJson(ui, body);
+      printJson(ui, maskRequestBody(body, opts.showEnv === true));
       ui.info(`Dry run: the update above is valid for ${label}; nothing was sent.`);
       return;
     }
-    if (!stopped) throw new YottaError(`${stateProblem}; nothing was sent`, ExitCode.STATE, `Stop it first: ${stopCommand}`);
+    if (!stopped) {
+      // A running deployment's worker count is what `deploy scale` changes, without stopping it.
+      const workers = body.workers !== undefined && body.workers !== live.totalWorkers ? body.workers : undefined;
+      const hint =
+        workers !== undefined
+          ? `To change its worker count while it runs: yotta deploy scale ${id} ${workers}; for other fields, stop it first: ${stopCommand}`
+          : `Stop it first: ${stopCommand}`;
+      throw new YottaError(`${stateProblem}; nothing was sent`, ExitCode.STATE, hint);
+    }
 
     const spinner = ui.spinner(`Updating ${label}…`);
     let updated: ElasticDeploymentDetail;

@@ -46,11 +46,12 @@ export function registerWait(group: Command, ctx: Context): void {
     .summary('wait until a deployment is running, stopped, deleted or runs N workers')
     .description(
       'Poll a deployment until it meets a condition, then print its state (a table, or the deployment ' +
-        'with --json). Exit 0 when it is met, 8 when --timeout passes first, 9 as soon as the deployment ' +
+        'with --json). Exit 0 when it is met, 8 when --wait-timeout passes first, 5 when it is STOPPED and the ' +
+        'condition needs it running (it will not start by itself), 9 as soon as the deployment ' +
         'turns FAILED. A deployment created a moment ago that is not listed yet is waited for. Only reads: ' +
         'nothing is changed, and Ctrl-C leaves the deployment as it is.\n\n' +
-        'On this command --timeout is how long to wait (wherever it is typed); each HTTP request keeps ' +
-        'the default request timeout.',
+        '--wait-timeout is how long to wait, as on every command that waits. --timeout still means the ' +
+        'same here (a deprecated spelling, with a notice); each HTTP request then keeps the default request timeout.',
     )
     .argument('<id|name>', 'deployment id (18 digits) or exact name')
     .option(
@@ -59,10 +60,11 @@ export function registerWait(group: Command, ctx: Context): void {
       'running',
     )
     .addOption(
-      new Option('--timeout <duration>', "how long to wait, e.g. 90s, 10m (default 10m, or the profile's wait-timeout)").argParser((v) =>
-        parseDuration(v, '--timeout'),
+      new Option('--wait-timeout <duration>', "how long to wait, e.g. 90s, 10m (default 10m, or the profile's wait-timeout)").argParser((v) =>
+        parseDuration(v, '--wait-timeout'),
       ),
     )
+    .addOption(new Option('--timeout <duration>', 'deprecated: use --wait-timeout').argParser((v) => parseDuration(v, '--timeout')).hideHelp())
     .addOption(
       new Option('--interval <duration>', 'pause between polls, e.g. 2s (default 1s, growing to 5s; at least 1s)').argParser((v) =>
         waiting.parsePollInterval(v),
@@ -73,11 +75,11 @@ export function registerWait(group: Command, ctx: Context): void {
       `
 Examples:
   $ yotta deploy wait llama-3-8b
-  $ yotta deploy wait 378888638324150969 --for stopped --timeout 5m
-  $ yotta deploy wait llama-3-8b --for workers=4 --interval 2s
+  $ yotta deploy stop llama-3-8b && yotta deploy wait 378888638324150969 --for stopped --wait-timeout 5m
+  $ yotta deploy start llama-3-8b && yotta deploy scale llama-3-8b 4 && yotta deploy wait llama-3-8b --for workers=4 --interval 2s
   $ yotta deploy create -f deploy.yaml --json | jq -r .id | xargs -I{} yotta deploy wait {} --for running`,
     )
-    .action(async (ref: string, flags: { for?: string; timeout?: number; interval?: number }, cmd: Command) => {
+    .action(async (ref: string, flags: { for?: string; timeout?: number; waitTimeout?: number; interval?: number }, cmd: Command) => {
       const g = globalsOf(cmd);
       // The program owns a global --timeout (the request timeout) and consumes it wherever it is typed,
       // so `deploy wait --timeout 10m` arrives there. Typed on this command's line it means the wait;
@@ -85,13 +87,18 @@ Examples:
       let root = cmd;
       while (root.parent) root = root.parent;
       const typed = root.getOptionValueSource('timeout') === 'cli';
+      // With --wait-timeout given, a --timeout typed too is the global one: each request's limit.
+      const old = flags.waitTimeout !== undefined ? undefined : (flags.timeout ?? (typed ? g.timeout : undefined));
+      if (old !== undefined) {
+        ctx.stderr.write('Notice: `deploy wait --timeout` is deprecated; use --wait-timeout (the limit of every wait).\n');
+      }
       await runWait(
         {
           ref,
           for: flags.for,
-          timeout: flags.timeout ?? (typed ? g.timeout : undefined),
+          timeout: flags.waitTimeout ?? old,
           interval: flags.interval,
-          g: typed ? { ...g, timeout: undefined } : g,
+          g: typed && flags.waitTimeout === undefined ? { ...g, timeout: undefined } : g,
         },
         ctx,
       );
