@@ -70,7 +70,7 @@ describe('results in the order given', () => {
     const r = await runCli(['deploy', 'stop', 'say-a', 'say-b', 'say-c'], { env });
     expect(r.code).toBe(0);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('Stopp'));
-    const short = (d: ElasticDeploymentDetail): string => `${d.name} (${d.id.slice(0, 4)}…${d.id.slice(-4)})`;
+    const short = (d: ElasticDeploymentDetail): string => `${d.name} (${d.id})`;
     expect(lines).toEqual([
       `Stopping ${short(a!)}…`,
       expect.stringMatching(new RegExp(`^Stopped ${short(a!).replace(/[()]/g, '\\$&')}\\.`)),
@@ -108,7 +108,7 @@ describe('exactly one write per deployment', () => {
     const [a] = await seed('llama');
     const r = await runCli(['deploy', 'stop', a!.id, 'llama'], { env });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`llama is llama (${a!.id.slice(0, 4)}…${a!.id.slice(-4)}), named already; it is stopped once.`);
+    expect(r.stderr).toContain(`llama is llama (${a!.id}), named already; it is stopped once.`);
     expect(writes()).toEqual([`POST ${BASE}/${a!.id}/stop`]);
   });
 
@@ -223,11 +223,11 @@ describe('Ctrl-C in the middle of a batch', () => {
     ac.abort();
     const r = await running;
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain(`int-a (${a!.id.slice(0, 4)}…${a!.id.slice(-4)}): interrupted while the stop request was in flight; the outcome is unknown`);
+    expect(r.stderr).toContain(`int-a (${a!.id}): interrupted while the stop request was in flight; the outcome is unknown`);
     expect(r.stderr).toContain(`It was not sent again. Check whether it happened with: yotta deploy get ${a!.id}`);
     expect(r.stderr).toContain('Error: interrupted: 2 of 3 finished, 1 with an outcome unknown');
-    expect(r.stderr).toContain(`Stopped int-b (${b!.id.slice(0, 4)}…${b!.id.slice(-4)}).`);
-    expect(r.stderr).toContain(`Stopped int-c (${c!.id.slice(0, 4)}…${c!.id.slice(-4)}).`);
+    expect(r.stderr).toContain(`Stopped int-b (${b!.id}).`);
+    expect(r.stderr).toContain(`Stopped int-c (${c!.id}).`);
   });
 
   it('with --concurrency 1 the deployments not reached are "not started", and nothing is sent for them', async () => {

@@ -342,13 +342,14 @@ replicas: 3
       expect(calls()).toEqual([`GET ${BASE}/list`]);
     });
 
-    it('is created on purpose with --allow-duplicate-name, without the look-up', async () => {
+    it('is created on purpose with --allow-duplicate-name (the one look-up only remembers the older namesake)', async () => {
       await setUp();
       await runCli(['deploy', 'create', '-f', 'deploy.yaml'], { env, cwd: dir });
       sb.requests.length = 0;
       const r = await runCli(['deploy', 'create', '-f', 'deploy.yaml', '--allow-duplicate-name'], { env, cwd: dir });
       expect(r.code).toBe(0);
-      expect(calls()).toEqual([`POST ${BASE}/create`]);
+      expect(calls()).toEqual([`GET ${BASE}/list`, `POST ${BASE}/create`]);
+      expect((await runCli(['deploy', 'list', '--json'], { env })).stdout.match(/"name":"llama"/g)?.length ?? JSON.parse((await runCli(['deploy', 'list', '--json'], { env })).stdout).filter((d: { name: string }) => d.name === 'llama').length).toBe(2);
     });
   });
 

@@ -77,12 +77,12 @@ describe('hints that lead somewhere', () => {
     expect(r.stderr).not.toContain('may still get there');
   });
 
-  it('a turned-FAILED wait points at workers and then get', async () => {
+  it('a turned-FAILED wait points at the logs of its FAILED worker', async () => {
     const s = await sandbox();
     const d = await createDeployment(s.client, deploymentBody('llama', { environmentVars: [{ key: 'SANDBOX_FAIL', value: '1' }] }));
     const r = await runCli(['deploy', 'wait', d.id], { env: s.env });
     expect(r.code).toBe(9);
-    expect(r.stderr).toContain(`then yotta deploy get ${d.id}`);
+    expect(r.stderr).toMatch(new RegExp(`See why with: yotta deploy logs ${d.id} --worker \\S+ --tail 50`));
   });
 });
 

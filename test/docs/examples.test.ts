@@ -39,11 +39,12 @@ const REWRITES: { from: RegExp; to: string; reason: string }[] = [
   { from: /^npm ci && /, to: '', reason: 'installing is what the test suite already ran' },
   { from: /\bnode bin\/yotta\.js\b/g, to: 'yotta', reason: 'the launcher of this clone is the `yotta` on PATH here' },
   { from: /--base-url https:\/\/staging\.example\.com/g, to: '--base-url "$SANDBOX_URL"', reason: 'another host: pointed at the sandbox instead' },
+  { from: /--worker 401234567890123456/g, to: '--worker "$(yotta deploy workers 378888638324150969 -o id | head -n 1)"', reason: 'a worker id is new on every start: the seeded deployment\'s first worker instead' },
   { from: /--base-url http:\/\/127\.0\.0\.1:8080/g, to: '--base-url "$SANDBOX_URL"', reason: 'a local server that is not running: pointed at the sandbox instead' },
 ];
 
 /** Commands that never end by themselves: run for 2 s, then interrupted as Ctrl-C would (exit 0 expected). */
-const ENDLESS = /(^|\s)(--watch|--follow|-w)(\s|$)|yotta sandbox(\s|$)(?!reset)/;
+const ENDLESS = /(^|\s)(--watch|--follow|-w)(\s|$)|yotta sandbox(\s|$)(?!reset)|deploy logs\b.*\s-f(\s|$)/;
 
 const { ctx, stdout } = testContext();
 const program: Command = await buildProgram(ctx);
