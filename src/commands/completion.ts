@@ -13,7 +13,7 @@ export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
 
 /** What `yotta __complete` can list. */
-export const COMPLETE_KINDS = ['deployments'] as const;
+export const COMPLETE_KINDS = ['deployments', 'credentials'] as const;
 
 /** Options of `completion`. */
 export interface CompletionOptions {
@@ -88,11 +88,13 @@ export async function runCompletion(opts: CompletionOptions, ctx: Context): Prom
 }
 
 /**
- * Prints deployment ids and names for the completion scripts. Silent by design: any failure (no key,
+ * Prints deployment (or credential) ids and names for the completion scripts. Silent by design: any failure (no key,
  * no network, a slow API) prints nothing and exits 0, since a TAB press must never show an error.
  */
 export async function runComplete(opts: CompleteOptions, ctx: Context): Promise<void> {
-  const { completeDeployments } = await import('../completion/deployments.js');
-  const lines = await completeDeployments(ctx, opts.g);
+  const lines =
+    opts.kind === 'credentials'
+      ? await (await import('../completion/credentials.js')).completeCredentials(ctx, opts.g)
+      : await (await import('../completion/deployments.js')).completeDeployments(ctx, opts.g);
   if (lines.length > 0) ctx.stdout.write(lines.join('\n') + '\n');
 }

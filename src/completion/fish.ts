@@ -23,6 +23,8 @@ function valueSwitches(h: ValueHint): string {
       return '-r -F';
     case 'deployments':
       return `-x -a ${fishQuote('(__yotta_deployments)')}`;
+    case 'credentials':
+      return `-x -a ${fishQuote('(__yotta_credentials)')}`;
     case 'none':
       return '-x';
   }
@@ -123,6 +125,11 @@ end
 function __yotta_deployments --description 'Deployment names and ids, from yotta __complete deployments'
     __yotta_walk
     command yotta $__yotta_pass --no-input --no-color __complete deployments 2>/dev/null </dev/null
+end
+
+function __yotta_credentials --description 'Registry credential names and ids, from yotta __complete credentials'
+    __yotta_walk
+    command yotta $__yotta_pass --no-input --no-color __complete credentials 2>/dev/null </dev/null
 end
 `;
 

@@ -20,7 +20,9 @@ export type ValueHint =
   /** A file path. */
   | { kind: 'files' }
   /** A deployment id or name, asked from `yotta __complete deployments`. */
-  | { kind: 'deployments' };
+  | { kind: 'deployments' }
+  /** A registry credential name or id, asked from `yotta __complete credentials`. */
+  | { kind: 'credentials' };
 
 /** One flag of a command. */
 export interface OptionModel {
@@ -76,6 +78,9 @@ function optionHint(cmd: Command, o: Option): ValueHint {
       return { kind: 'words', words: GPU_TYPES.map((g) => g.code) };
     case '--service-mode':
       return { kind: 'words', words: SERVICE_MODES };
+    case '--credential':
+    case '--credential-id':
+      return { kind: 'credentials' };
   }
   // `-f, --file <path>`, `--state <file>`: the value names a file.
   return /<(path|file)>/.test(o.flags) ? { kind: 'files' } : { kind: 'none' };
@@ -84,7 +89,7 @@ function optionHint(cmd: Command, o: Option): ValueHint {
 function argumentHint(cmd: Command, a: Argument, parent: Command | undefined): ValueHint {
   if (a.argChoices && a.argChoices.length > 0) return { kind: 'words', words: a.argChoices };
   const name = a.name();
-  if (/(^|\|)id(\||$)/.test(name)) return { kind: 'deployments' };
+  if (/(^|\|)id(\||$)/.test(name)) return parent?.name() === 'credential' ? { kind: 'credentials' } : { kind: 'deployments' };
   if (name === 'key' && parent?.name() === 'config') return { kind: 'words', words: CONFIG_KEYS };
   // The implicit `help [command]` of a group (commander makes it without a parent): the group's other commands.
   if (cmd.name() === 'help' && name === 'command' && parent) {

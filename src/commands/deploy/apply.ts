@@ -24,6 +24,7 @@ import { addWaitFlags, describeState, waitForDeployment } from './waiting.js';
 import { createUi } from '../../output/ui.js';
 import * as plan from './plan.js';
 import { withSession } from '../../session.js';
+import { resolveSpecCredentials } from '../../services/credentials.js';
 import * as api from '../../api/deployments.js';
 import * as render from '../../output/render.js';
 import * as format from '../../output/format.js';
@@ -288,6 +289,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
     } finally {
       reading.stop();
     }
+    await resolveSpecCredentials(session.client, docs);
     for (const item of items) planItem(item, all);
 
     if (opts.dryRun) {

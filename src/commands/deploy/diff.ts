@@ -10,6 +10,7 @@ import type { DifferenceJson } from './plan.js';
 import { createUi } from '../../output/ui.js';
 import * as plan from './plan.js';
 import { withSession } from '../../session.js';
+import { resolveSpecCredentials } from '../../services/credentials.js';
 import { listDeployments } from '../../api/deployments.js';
 import * as render from '../../output/render.js';
 import * as errors from '../../errors.js';
@@ -98,6 +99,7 @@ export async function runDiff(opts: DiffOptions, ctx: Context): Promise<void> {
     let all: ElasticDeploymentDetail[];
     try {
       all = await listDeployments(session.client);
+      await resolveSpecCredentials(session.client, docs);
     } finally {
       reading.stop();
     }
