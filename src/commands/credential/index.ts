@@ -30,7 +30,7 @@ export async function registerCredentialCommands(program: Command, ctx: Context,
 Examples:
   $ yotta --sandbox credential create acme-registry --type PRIVATE --username robot --password-stdin < token.txt
   $ yotta --sandbox credential list
-  $ yotta --sandbox deploy create -f deploy.yaml --credential acme-registry --dry-run
+  $ yotta --sandbox deploy create -f deploy.example.yaml --credential acme-registry --dry-run
   $ yotta --sandbox credential delete acme-registry --yes`,
     );
   await registerLazily(group, ctx, CREDENTIAL_VERBS, words);
