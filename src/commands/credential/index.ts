@@ -1,8 +1,8 @@
 /** Registers the `yotta credential` command group: one file per verb beside this one, each imported only when needed. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import type { LazyCommand, Words } from '../index.js';
-import { registerLazily } from '../index.js';
+import type { LazyCommand, WantedCommands } from '../registry.js';
+import { registerLazily } from '../registry.js';
 
 /** The verbs, in the order help lists them. */
 export const CREDENTIAL_VERBS: readonly LazyCommand[] = [
@@ -13,8 +13,8 @@ export const CREDENTIAL_VERBS: readonly LazyCommand[] = [
   { names: ['delete', 'rm'], load: async () => (await import('./delete.js')).registerCredentialDelete },
 ];
 
-/** Adds `credential` and, of its verbs, those `words` asks for (see Words). */
-export async function registerCredentialCommands(program: Command, ctx: Context, words: Words): Promise<void> {
+/** Adds `credential` and, of its verbs, those `words` asks for (see WantedCommands). */
+export async function registerCredentialCommands(program: Command, ctx: Context, words: WantedCommands): Promise<void> {
   const group = program
     .command('credential')
     .summary('registry credentials for private images')
