@@ -25,19 +25,11 @@ function createdCell(value: unknown): string {
   return m ? `${m[1]} ${m[2]} UTC` : cell(value);
 }
 
-/** Prints ids one per line (`-o id`) and returns true, or false for other formats. */
-function printIds(ui: Ui, items: readonly unknown[]): boolean {
-  if (ui.format !== 'id') return false;
-  for (const c of items) ui.out(cell(asRecord(c).id));
-  return true;
-}
-
 /**
  * `yotta credential list`: a table (or `-o id`, JSON, YAML). An empty list prints nothing on stdout
  * and "No credentials." on stderr.
  */
 export async function printCredentials(ui: Ui, list: readonly RegistryCredential[], o: CredentialTableOptions = {}): Promise<void> {
-  if (printIds(ui, asArray(list))) return;
   if (await printMachine(ui, list)) return;
   const items = asArray(list).map(asRecord);
   if (items.length === 0) {
@@ -52,7 +44,6 @@ export async function printCredentials(ui: Ui, list: readonly RegistryCredential
 
 /** One credential: `Field: value` lines, or its id (`-o id`), JSON or YAML. */
 export async function printCredential(ui: Ui, c: RegistryCredential): Promise<void> {
-  if (printIds(ui, [c])) return;
   if (await printMachine(ui, c)) return;
   const r = asRecord(c);
   const known = new Set(['id', 'name', 'type', 'createdAt']);

@@ -46,10 +46,18 @@ export async function printYaml(ui: Ui, value: unknown): Promise<void> {
 }
 
 /**
- * Prints `value` as JSON or YAML when the format asks for a document and returns true; returns
+ * Prints `value` as JSON or YAML when the format asks for a document, or its ids one per line for
+ * `-o id` (the `id` of each item of a list, or of the one object), and returns true; returns
  * false for `table`/`wide`, so the caller prints its human form. For commands with their own views.
  */
 export async function printMachine(ui: Ui, value: unknown): Promise<boolean> {
+  if (ui.format === 'id') {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const id = asRecord(item).id;
+      if (typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint') ui.out(safeText(String(id)));
+    }
+    return true;
+  }
   if (ui.format === 'json') {
     printJson(ui, value);
     return true;
