@@ -11,6 +11,7 @@ import type { CredentialType } from '../../api/credentials.js';
 import { readAllStdin, readHiddenLine } from '../../config/prompt.js';
 import { didYouMean } from '../../spec/suggest.js';
 import { safeText } from '../../output/format.js';
+import { registerSecret } from '../../redact.js';
 
 /** The hidden prompt's question. */
 export const PASSWORD_PROMPT = 'Registry password or access token (hidden): ';
@@ -36,6 +37,8 @@ export async function readPassword(ctx: Context, ui: Ui, fromStdin: boolean): Pr
     );
   }
   if (raw === '') throw new UsageError('the password is empty', fromStdin ? 'Standard input was empty.' : undefined);
+  // Every error and trace of this run masks it, whatever quotes it.
+  registerSecret(ctx, raw);
   return raw;
 }
 
