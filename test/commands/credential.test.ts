@@ -88,3 +88,22 @@ describe('yotta credential on a terminal', () => {
     expect(writes()).toEqual([`DELETE ${CRED}/${id}`]);
   });
 });
+
+describe('yotta credential writes whose outcome is unknown', () => {
+  it.each([
+    [['credential', 'create', 'acme', '--type', 'GCR', '--username', 'u', '--password-stdin'], 'POST', 'yotta credential list'],
+    [['credential', 'update', '{id}', '--username', 'v'], 'PATCH', 'yotta credential get {id}'],
+    [['credential', 'delete', '{id}', '--yes'], 'DELETE', 'yotta credential get {id}'],
+  ])('%j with the connection reset after the server acted: exit 7, sent once, says how to check', async (args, method, check) => {
+    const made = await yotta(['credential', 'create', 'seed', '--type', 'GCR', '--username', 'u', '--password-stdin', '-o', 'id'], { stdin: 'pw' });
+    const id = made.stdout.trim();
+    sb.requests.length = 0;
+    sb.addFault({ kind: 'reset-after', match: { method } });
+    const r = await yotta(args.map((a) => a.replace('{id}', id)), { stdin: 'secret-pw' });
+    expect(r.code, r.stderr).toBe(7);
+    expect(sb.requests.filter((q) => q.method === method)).toHaveLength(1);
+    expect(r.stderr).toContain('the outcome is unknown');
+    expect(r.stderr).toContain(`It was not sent again. Check with: ${check.replace('{id}', id)}`);
+    expect(r.stderr).not.toContain('yotta deploy list');
+  });
+});

@@ -68,7 +68,7 @@ export async function runCredentialCreate(opts: CredentialCreateOptions, ctx: Co
     try {
       return await createCredential(session.client, { name, type, username, password });
     } catch (err) {
-      throw explainUnknownOutcome(err, '`yotta credential list`, before creating it again');
+      throw explainUnknownOutcome(err, 'yotta credential list (before creating it again)');
     } finally {
       spinner.stop();
     }
