@@ -88,7 +88,8 @@ function specRefs(docs: readonly ParsedSpecDoc[], flags: SpecFlags | undefined, 
       delete doc.spec.credential;
       doc.spec.credentialId = id;
     };
-    if (isCredentialId(name.trim())) set(name.trim());
+    // Digits are an id; an empty value means no credential (credentialId "", which clears it on update).
+    if (isCredentialId(name.trim()) || name.trim() === '') set(name.trim());
     else refs.push({ name, where, set });
   }
   if (flags?.credential !== undefined) {
@@ -107,7 +108,7 @@ function specRefs(docs: readonly ParsedSpecDoc[], flags: SpecFlags | undefined, 
 
 /** Whether a spec or the flags name a credential that only a read of the account's credentials can resolve. */
 export function credentialLookupNeeded(docs: readonly ParsedSpecDoc[], flags?: SpecFlags): boolean {
-  return flags?.credential !== undefined || docs.some((d) => d.spec.credential !== undefined && !isCredentialId(d.spec.credential.trim()));
+  return flags?.credential !== undefined || docs.some((d) => d.spec.credential !== undefined && d.spec.credential.trim() !== '' && !isCredentialId(d.spec.credential.trim()));
 }
 
 /**

@@ -58,7 +58,7 @@ export function addSpecFlags(cmd: Command): Command {
     .option('--init-cmd <command>', 'initialization command run when a worker starts')
     .addOption(new Option('--env <KEY=VALUE>', "environment variable; repeatable; replaces the spec's variable of the same name").argParser(collect))
     .option('--port <port>', 'port the workers expose (expose.port, protocol HTTP)')
-    .option('--credential <name|id>', 'registry credential for a private image: its name or id (see `yotta credential list`)')
+    .option('--credential <name|id>', 'registry credential for a private image: its name or id (see `yotta credential list`); "" clears it on update')
     .option('--credential-id <id>', 'the same as --credential (kept for existing scripts)')
     .option('--min-vram <gb>', 'minimum VRAM per GPU card in GB (minSingleCardVramInGb)')
     .option('--min-vcpu <n>', 'minimum vCPUs per GPU card (minSingleCardVcpu)')
@@ -124,9 +124,8 @@ export function specFromFlags(opts: Record<string, unknown>): SpecFlags {
   const credentialId = text('credentialId', '--credential-id');
   if (credential !== undefined && credentialId !== undefined) errors.push('--credential and --credential-id are the same flag; give one');
   const ref = (credential ?? credentialId)?.trim();
-  // A reference made only of digits is an id; anything else is a name, resolved before anything is sent.
-  if (ref === '') errors.push(`${credential !== undefined ? '--credential' : '--credential-id'}: must not be empty`);
-  else if (ref !== undefined && /^\d+$/.test(ref)) out.credentialId = ref;
+  // A reference made only of digits is an id (empty clears it, as credentialId ""); anything else is a name, resolved before anything is sent.
+  if (ref !== undefined && /^\d*$/.test(ref)) out.credentialId = ref;
   else if (ref !== undefined) out.credential = ref;
   set('minSingleCardVramInGb', integer('--min-vram', text('minVram', '--min-vram')));
   set('minSingleCardVcpu', integer('--min-vcpu', text('minVcpu', '--min-vcpu')));

@@ -102,8 +102,7 @@ const fields = {
   credentialId: z.string().describe('Id of the registry credential for a private image.').optional(),
   credential: z
     .string()
-    .min(1)
-    .describe('Name (or id) of the registry credential for a private image, resolved to credentialId before anything is sent (see `yotta credential list`). Instead of credentialId.')
+    .describe('Name (or id) of the registry credential for a private image, resolved to credentialId before anything is sent (see `yotta credential list`); "" means none. Instead of credentialId.')
     .optional(),
   // 0 is allowed in a file because update takes it; create asks for at least 1 below.
   workers: z.int().min(0).describe('Number of workers (at least 1 to create; 0 allowed by update).').optional(),

@@ -315,6 +315,13 @@ describe('specs and flags that name a credential (built CLI)', () => {
     sb.requests.length = 0;
     const file = await yotta(['deploy', 'update', 'priv', '-f', 'p.yaml', '--dry-run']);
     expect(JSON.parse(file.stdout).credentialId).toBe(acme);
+    // An empty reference clears the credential: sent as credentialId "", with no look-up.
+    sb.requests.length = 0;
+    const cleared = await yotta(['deploy', 'update', 'priv', '--credential', '', '--json']);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect(calls()).not.toContain(`GET ${CRED}`);
+    expect(sb.requests.find((x) => x.path.endsWith('/update'))?.body).toMatchObject({ credentialId: '' });
+    expect(JSON.parse(cleared.stdout)).not.toHaveProperty('credentialId');
   });
 
   it('deploy get -o yaml exports `credential: <name>`; diff says equal and apply leaves it unchanged (round trip); a renamed credential still matches by id', async () => {
