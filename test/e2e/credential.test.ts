@@ -324,7 +324,7 @@ describe('specs and flags that name a credential (built CLI)', () => {
     expect(JSON.parse(cleared.stdout)).not.toHaveProperty('credentialId');
   });
 
-  it('deploy get -o yaml exports `credential: <name>`; diff says equal and apply leaves it unchanged (round trip); a renamed credential still matches by id', async () => {
+  it('deploy get -o yaml exports `credential: <name>`; diff says equal and apply leaves it unchanged (round trip); another credential is a difference; a name two credentials share is exported as credentialId', async () => {
     const id = await createCredential('acme');
     writeFileSync(join(configDir, 'p.yaml'), SPEC('priv', 'credential: acme\n'));
     expect((await yotta(['deploy', 'create', '-f', 'p.yaml'])).code).toBe(0);
@@ -345,7 +345,7 @@ describe('specs and flags that name a credential (built CLI)', () => {
     const changed = await yotta(['deploy', 'diff', '-f', 'changed.yaml', '--json']);
     expect(changed.code).toBe(1);
     expect(JSON.stringify(JSON.parse(changed.stdout))).toContain(`"have":"${id}"`);
-    // The export falls back to credentialId when the id is no credential's (its name cannot round-trip).
+    // When another credential takes the same name, the name would not round-trip: the export keeps credentialId.
     const twin = await createCredential('acme');
     expect(twin).not.toBe(id);
     const ambiguous = await yotta(['deploy', 'get', 'priv', '-o', 'yaml']);
