@@ -46,7 +46,7 @@ export interface TraceEvent {
   requestId?: string;
   /** X-API-Key shown as maskKey(key). */
   requestHeaders: Record<string, string>;
-  /** The JSON body sent, with the key and secret-looking environment values masked. */
+  /** The JSON body sent, with the key, secret-looking environment values and any `password` masked. */
   requestBody?: string;
   /** The start of the response body, masked the same way. */
   responseBody?: string;
@@ -81,7 +81,7 @@ export interface ClientOptions {
 }
 
 /** The methods this API uses. */
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** Query parameters; an array is sent as the same name repeated, undefined is left out. */
 export type Query = Record<string, string | string[] | undefined>;
@@ -270,7 +270,10 @@ function maskSecretEnv(v: unknown): unknown {
   if (!isRecord(v)) return v;
   const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(v)) {
-    if (k === 'environmentVars' && Array.isArray(val)) {
+    if (k === 'password' && typeof val === 'string') {
+      // A registry password is write-only: not even its last characters are shown.
+      out[k] = '***';
+    } else if (k === 'environmentVars' && Array.isArray(val)) {
       out[k] = val.map((e: unknown) =>
         isRecord(e) && typeof e.key === 'string' && typeof e.value === 'string' && looksSecret(e.key)
           ? { ...e, value: maskKey(e.value) }
@@ -287,13 +290,15 @@ function maskSecretEnv(v: unknown): unknown {
   return out;
 }
 
-/** The values of secret-looking environment variables in a request body, to mask wherever they might be echoed. */
+/** The values of secret-looking environment variables and passwords in a request body, to mask wherever they might be echoed. */
 function secretEnvValues(body: unknown): string[] {
   const found: string[] = [];
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (isRecord(v)) {
       if (typeof v.key === 'string' && typeof v.value === 'string' && looksSecret(v.key)) found.push(v.value);
+      // A registry password, as sent and as it reads inside JSON text (a multi-line key has escaped newlines there).
+      if (typeof v.password === 'string') found.push(v.password, JSON.stringify(v.password).slice(1, -1));
       for (const [k, val] of Object.entries(v)) {
         if (k === 'environmentVars' && isRecord(val)) {
           for (const [name, value] of Object.entries(val)) if (typeof value === 'string' && looksSecret(name)) found.push(value);

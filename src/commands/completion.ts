@@ -14,7 +14,7 @@ export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
 
 /** What `yotta __complete` can list. */
-export const COMPLETE_KINDS = ['deployments', 'workers'] as const;
+export const COMPLETE_KINDS = ['deployments', 'workers', 'credentials'] as const;
 
 /** Options of `completion`. */
 export interface CompletionOptions {
@@ -92,13 +92,15 @@ export async function runCompletion(opts: CompletionOptions, ctx: Context): Prom
 }
 
 /**
- * Prints deployment ids and names (or one deployment's worker ids) for the completion scripts. Silent by design: any failure (no key,
+ * Prints deployment ids and names (or one deployment's worker ids, or credential names and ids) for the completion scripts. Silent by design: any failure (no key,
  * no network, a slow API) prints nothing and exits 0, since a TAB press must never show an error.
  */
 export async function runComplete(opts: CompleteOptions, ctx: Context): Promise<void> {
   const lines =
     opts.kind === 'workers'
       ? await (await import('../completion/workers.js')).completeWorkers(ctx, opts.g, opts.deployment)
+      : opts.kind === 'credentials'
+        ? await (await import('../completion/credentials.js')).completeCredentials(ctx, opts.g)
       : await (await import('../completion/deployments.js')).completeDeployments(ctx, opts.g);
   if (lines.length > 0) ctx.stdout.write(lines.join('\n') + '\n');
 }

@@ -25,6 +25,8 @@ function valueSwitches(h: ValueHint): string {
       return `-x -a ${fishQuote('(__yotta_deployments)')}`;
     case 'workers':
       return `-x -a ${fishQuote('(__yotta_workers)')}`;
+    case 'credentials':
+      return `-x -a ${fishQuote('(__yotta_credentials)')}`;
     case 'none':
       return '-x';
   }
@@ -133,6 +135,11 @@ function __yotta_workers --description 'Worker ids of the deployment typed as th
     __yotta_walk
     test -n "$__yotta_arg1"; or return 0
     command yotta $__yotta_pass --no-input --no-color __complete workers -- $__yotta_arg1 2>/dev/null </dev/null
+end
+
+function __yotta_credentials --description 'Registry credential names and ids, from yotta __complete credentials'
+    __yotta_walk
+    command yotta $__yotta_pass --no-input --no-color __complete credentials 2>/dev/null </dev/null
 end
 `;
 

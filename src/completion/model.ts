@@ -22,7 +22,9 @@ export type ValueHint =
   /** A deployment id or name, asked from `yotta __complete deployments`. */
   | { kind: 'deployments' }
   /** A worker id of the deployment given as the command's first argument (`yotta __complete workers <ref>`). */
-  | { kind: 'workers' };
+  | { kind: 'workers' }
+  /** A registry credential name or id, asked from `yotta __complete credentials`. */
+  | { kind: 'credentials' };
 
 /** One flag of a command. */
 export interface OptionModel {
@@ -80,6 +82,9 @@ function optionHint(cmd: Command, o: Option): ValueHint {
       return { kind: 'words', words: SERVICE_MODES };
     case '--worker':
       return { kind: 'workers' };
+    case '--credential':
+    case '--credential-id':
+      return { kind: 'credentials' };
   }
   // `-f, --file <path>`, `--state <file>`: the value names a file.
   return /<(path|file)>/.test(o.flags) ? { kind: 'files' } : { kind: 'none' };
@@ -88,7 +93,7 @@ function optionHint(cmd: Command, o: Option): ValueHint {
 function argumentHint(cmd: Command, a: Argument, parent: Command | undefined): ValueHint {
   if (a.argChoices && a.argChoices.length > 0) return { kind: 'words', words: a.argChoices };
   const name = a.name();
-  if (/(^|\|)id(\||$)/.test(name)) return { kind: 'deployments' };
+  if (/(^|\|)id(\||$)/.test(name)) return parent?.name() === 'credential' ? { kind: 'credentials' } : { kind: 'deployments' };
   if (name === 'key' && parent?.name() === 'config') return { kind: 'words', words: CONFIG_KEYS };
   // The implicit `help [command]` of a group (commander makes it without a parent): the group's other commands.
   if (cmd.name() === 'help' && name === 'command' && parent) {

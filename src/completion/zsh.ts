@@ -21,7 +21,7 @@ function describedFunction(name: string, comment: string, entries: Array<[string
 
 // Written with @{ for zsh's ${ (a template literal's own). `cmdpath`, not `path`: zsh ties $path to $PATH.
 const WALKER = String.raw`
-# Completes the current word from hint $1 ("words a b", "list a b", "files", "deployments", "workers", "none").
+# Completes the current word from hint $1 ("words a b", "list a b", "files", "deployments", "workers", "credentials", "none").
 _yotta_values() {
   local kind=@{1%% *} line
   local -a vals deps
@@ -37,11 +37,11 @@ _yotta_values() {
       compset -P '*,'
       compadd -M 'm:{a-zA-Z}={A-Za-z}' -a vals ;;
     files) _files ;;
-    deployments)
-      for line in @{(f)"$(command yotta @{_yotta_pass[@]} --no-input --no-color __complete deployments 2>/dev/null </dev/null)"}; do
+    deployments|credentials)
+      for line in @{(f)"$(command yotta @{_yotta_pass[@]} --no-input --no-color __complete $kind 2>/dev/null </dev/null)"}; do
         if [[ $line == *$'\t'* ]]; then deps+=("@{line%%$'\t'*}:@{line#*$'\t'}"); elif [[ -n $line ]]; then deps+=("$line"); fi
       done
-      (( @{#deps} )) && _describe -t deployments 'deployment' deps ;;
+      (( @{#deps} )) && _describe -t $kind @{kind%s} deps ;;
     workers)
       # The workers of the deployment typed as the first argument.
       [[ -n $_yotta_arg1 ]] || return 0

@@ -76,8 +76,8 @@ export async function readHiddenLine(ctx: Context, prompt: string): Promise<stri
   });
 }
 
-/** Reads all of stdin as text (at most 64 KiB); Ctrl-C throws InterruptedError. */
-export async function readAllStdin(ctx: Context): Promise<string> {
+/** Reads all of stdin as text (at most 64 KiB; `what` names it when longer); Ctrl-C throws InterruptedError. */
+export async function readAllStdin(ctx: Context, what = 'an API key'): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   const abort = new Promise<never>((_, reject) => {
@@ -89,7 +89,7 @@ export async function readAllStdin(ctx: Context): Promise<string> {
     for await (const chunk of ctx.stdin) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
       size += buf.length;
-      if (size > MAX_STDIN_BYTES) throw new UsageError('standard input is too long to be an API key');
+      if (size > MAX_STDIN_BYTES) throw new UsageError(`standard input is too long to be ${what}`);
       chunks.push(buf);
     }
     return Buffer.concat(chunks).toString('utf8');

@@ -1,5 +1,6 @@
 /** Asking the user to confirm a destructive action: one line read from stdin, on stderr's prompt. */
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import type { GlobalOptions } from '../globals.js';
 import type { Ui } from './ui.js';
 
 /** Reads one line from stdin (the answer to a prompt); end of input gives what was typed so far. Ctrl-C throws. */
@@ -48,3 +49,14 @@ export async function confirm(ui: Ui, question: string): Promise<boolean> {
   const answer = await readLine(ui);
   return /^\s*y(es)?\s*$/i.test(answer);
 }
+
+/**
+ * Refuses, before anything is sent, an action that must be confirmed when no one can be asked
+ * (no terminal, or --no-input) and --yes was not given; the error names --yes.
+ */
+export function requireConfirmable(ui: Ui, globals: GlobalOptions, doing: string, verb: string): void {
+  if (ui.interactive) return;
+  const why = globals.input === false ? '--no-input was given' : 'there is no terminal to ask on';
+  throw new UsageError(`${doing} needs confirmation and ${why}; pass --yes to ${verb} without asking`);
+}
+

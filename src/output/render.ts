@@ -54,7 +54,7 @@ export async function printYaml(ui: Ui, value: unknown): Promise<void> {
 export function printIds(ui: Ui, value: unknown): void {
   const items = Array.isArray(value) ? value : [value];
   const ids = items.map((item) => asRecord(item).id);
-  if (ids.some((id) => typeof id !== 'string' && typeof id !== 'number')) {
+  if (ids.some((id) => typeof id !== 'string' && typeof id !== 'number' && typeof id !== 'bigint')) {
     throw new UsageError('-o id: these results have no ids', 'Use -o json, -o yaml or a table.');
   }
   if (ids.length) ui.out(ids.map((id) => safeText(String(id))).join('\n'));

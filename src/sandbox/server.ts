@@ -1,6 +1,6 @@
 /**
  * The sandbox's HTTP side: a node:http server on loopback (node:https with `tls`) that speaks the nine
- * Elastic Deployment endpoints and the v2 worker-logs endpoint (worker-logs.ts) with Yotta's
+ * Elastic Deployment endpoints, the v2 worker-logs endpoint (worker-logs.ts) and the registry-credential ones (credentials.ts) with Yotta's
  * envelope, records every request, injects faults and persists its state.
  */
 import { createServer } from 'node:http';
@@ -17,6 +17,8 @@ import type { SandboxDelays, StateFile } from './state.js';
 import { DEFAULT_DELAYS, DEFAULT_DEPLOYMENT_LIMIT, DEFAULT_GPU_CAPACITY, SandboxState } from './state.js';
 import { SandboxApiError, validateCreate, validateScale, validateUpdate } from './validate.js';
 import { findLogTarget, LOGS_ROUTE, workerLogsPage } from './worker-logs.js';
+import type { CredentialCall } from './credentials.js';
+import { applyCredentialCall, credentialRoute } from './credentials.js';
 
 /** The API key the sandbox accepts unless told otherwise. */
 export const DEFAULT_SANDBOX_API_KEY = 'sandbox-0000-key';
@@ -133,7 +135,9 @@ export function loadStateFile(path: string): StateFile | undefined {
     p !== null &&
     p.version === 1 &&
     Array.isArray(p.deployments) &&
-    p.deployments.every((d) => typeof d === 'object' && d !== null && typeof d.id === 'string' && Array.isArray(d.pods) && Array.isArray(d.resources));
+    p.deployments.every((d) => typeof d === 'object' && d !== null && typeof d.id === 'string' && Array.isArray(d.pods) && Array.isArray(d.resources)) &&
+    (p.credentials === undefined ||
+      (Array.isArray(p.credentials) && p.credentials.every((c) => typeof c === 'object' && c !== null && typeof c.id === 'string' && typeof c.name === 'string')));
   if (!valid) throw new ConfigError(`sandbox state file ${path} is not a sandbox state (version 1); it was left untouched`, hint);
   return p as StateFile;
 }
@@ -200,6 +204,7 @@ type Route =
   | { op: 'get' | 'update' | 'start' | 'stop' | 'delete' | 'scale' | 'workers'; id: string }
   | { op: 'logs'; id: string; workerId: string }
   | { op: 'method-not-allowed'; allow: string }
+  | { op: 'credentials'; call: Exclude<CredentialCall, { op: 'method-not-allowed' }> }
   | { op: 'none' };
 
 function route(method: string, path: string): Route {
@@ -212,6 +217,8 @@ function route(method: string, path: string): Route {
       return { op: 'none' };
     }
   }
+  const credential = credentialRoute(method, path);
+  if (credential) return credential.op === 'method-not-allowed' ? credential : { op: 'credentials', call: credential };
   if (!path.startsWith(API_BASE_PATH + '/')) return { op: 'none' };
   const rest = path.slice(API_BASE_PATH.length + 1).split('/');
   if (rest.length === 1 && rest[0] === 'create') return method === 'POST' ? { op: 'create' } : { op: 'method-not-allowed', allow: 'POST' };
@@ -311,6 +318,11 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
         const { d, w } = findLogTarget(state.deployments, r.id, r.workerId);
         return ok(workerLogsPage(d, w, query, t));
       }
+      case 'credentials': {
+        const { data, changed } = applyCredentialCall(state, r.call, body, t);
+        if (changed) persist();
+        return ok(data);
+      }
       default:
         return { httpStatus: 404, code: 404, message: 'not found', data: null };
     }
@@ -397,7 +409,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       answer = { httpStatus: 401, code: 401, message: 'unauthorized: invalid API key', data: null };
     } else if (tooLarge) {
       answer = { httpStatus: 413, code: 10001, message: 'parameter error: request body is too large', data: null };
-    } else if (malformed && (r.op === 'create' || r.op === 'update' || r.op === 'scale')) {
+    } else if (malformed && (r.op === 'create' || r.op === 'update' || r.op === 'scale' || (r.op === 'credentials' && method !== 'GET'))) {
       answer = { httpStatus: 400, code: 10001, message: 'parameter error: request body is not valid JSON', data: null };
     } else {
       try {
@@ -412,7 +424,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       req.socket.destroy();
       return;
     }
-    send(res, answer, extra, fault?.kind === 'numeric-ids');
+    // Credential ids are bare JSON numbers, as the v2 docs show them (the client must keep their digits).
+    send(res, answer, extra, fault?.kind === 'numeric-ids' || r.op === 'credentials');
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {

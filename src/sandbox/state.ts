@@ -34,6 +34,8 @@ import { cardSpec, regionDisplayName } from './catalog.js';
 import { formatMoney, workerHourlyRate } from './prices.js';
 import { SandboxApiError } from './validate.js';
 import type { UpdatePatch } from './validate.js';
+import type { CredentialHost, StoredCredential } from './credentials.js';
+import { imagePullFailure } from './credentials.js';
 
 /** How long the sandbox's transitions take, in ms. */
 export interface SandboxDelays {
@@ -79,6 +81,8 @@ export interface StoredWorker {
   runningAt?: number;
   /** When it turns FAILED. */
   failedAt?: number;
+  /** Why it fails (a private image without a valid credential, SANDBOX_FAIL=1), for worker logs to say. */
+  failureReason?: string;
   /** When it began terminating (stop or scale-down), and when it is gone. */
   terminatingAt?: number;
   terminatedAt?: number;
@@ -121,6 +125,8 @@ export interface StoredDeployment {
 export interface StateFile {
   version: 1;
   deployments: StoredDeployment[];
+  /** Registry credentials (absent in files written before they existed). */
+  credentials?: StoredCredential[];
 }
 
 /** Limits and delays the state machine runs with. */
@@ -205,19 +211,31 @@ function filterByStatus<T extends { status: string }>(items: T[], statuses: stri
 }
 
 /** The sandbox's deployments and every operation on them, each at an explicit time `t`. */
-export class SandboxState {
+export class SandboxState implements CredentialHost {
   deployments: StoredDeployment[];
+  credentials: StoredCredential[];
 
   constructor(
     readonly config: StateConfig,
     data?: StateFile,
   ) {
     this.deployments = data?.deployments ?? [];
+    this.credentials = data?.credentials ?? [];
   }
 
   /** The persisted form. */
   toFile(): StateFile {
-    return { version: 1, deployments: this.deployments };
+    return { version: 1, deployments: this.deployments, credentials: this.credentials };
+  }
+
+  /** The deployments whose credentialId is `id` (a credential in use cannot be deleted). */
+  usersOf(id: string): Array<{ id: string; name: string }> {
+    return this.deployments.filter((d) => d.credentialId === id).map((d) => ({ id: d.id, name: d.name }));
+  }
+
+  /** A fresh 18-digit id no deployment, worker or credential has. */
+  newId(): string {
+    return this.unusedId();
   }
 
   private find(id: string): StoredDeployment {
@@ -232,6 +250,7 @@ export class SandboxState {
       taken.add(d.id);
       for (const w of d.pods) taken.add(w.id);
     }
+    for (const c of this.credentials) taken.add(c.id);
     let id = newId();
     while (taken.has(id)) id = newId();
     return id;
@@ -251,7 +270,9 @@ export class SandboxState {
         used.set(key, (used.get(key) ?? 0) + w.gpuCount);
       }
     }
-    const fails = d.environmentVars.some((e) => e.key === FAIL_ENV_KEY && e.value === '1');
+    const failureReason = d.environmentVars.some((e) => e.key === FAIL_ENV_KEY && e.value === '1')
+      ? `${FAIL_ENV_KEY}=1 is set in environmentVars: the sandbox fails this worker on purpose`
+      : imagePullFailure(d, this.credentials);
     const startAt = t + this.config.delays.workerStartMs;
     const placed: StoredWorker[] = [];
     for (let i = 0; i < count; i++) {
@@ -271,7 +292,7 @@ export class SandboxState {
         gpuCount: r.gpuCount,
         hourlyRate: workerHourlyRate(r.gpuType, r.gpuCount, d.containerVolumeInGb),
         createdAt: t,
-        ...(fails ? { failedAt: startAt } : { runningAt: startAt }),
+        ...(failureReason !== undefined ? { failedAt: startAt, failureReason } : { runningAt: startAt }),
       });
     }
     for (const w of placed) {

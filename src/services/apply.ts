@@ -32,6 +32,7 @@ import { describeState, waitForDeployment, waitTimeoutOf } from './deployment-wa
 import * as plan from './plan.js';
 import { SharedSleep } from './poller.js';
 import * as pricing from './pricing.js';
+import { resolveSpecCredentials } from './credentials.js';
 import { READ_AFTER_BUDGET_MS, eachInOrder, explainError, interruptionOutcomes, reportItemError, throwIfFailed } from './runner.js';
 
 /** How apply runs, from its flags. */
@@ -159,6 +160,8 @@ export class ApplyRun {
     } finally {
       reading.stop();
     }
+    // A credential a document names becomes its id before anything is planned or written (one read).
+    await resolveSpecCredentials(this.session.client, this.items.map((i) => i.doc));
     const spec = await import('../spec/index.js');
     for (const item of this.items) {
       let warnings: readonly string[] = item.doc.warnings;

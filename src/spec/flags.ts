@@ -31,7 +31,8 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   minSingleCardVcpu: '--min-vcpu',
   minSingleCardRamInGb: '--min-ram',
   containerVolumeInGb: '--volume',
-  credentialId: '--credential-id',
+  credentialId: '--credential',
+  credential: '--credential',
   workers: '--workers',
   serviceMode: '--service-mode',
   initializationCommand: '--init-cmd',
@@ -57,7 +58,8 @@ export function addSpecFlags(cmd: Command): Command {
     .option('--init-cmd <command>', 'initialization command run when a worker starts')
     .addOption(new Option('--env <KEY=VALUE>', "environment variable; repeatable; replaces the spec's variable of the same name").argParser(collect))
     .option('--port <port>', 'port the workers expose (expose.port, protocol HTTP)')
-    .option('--credential-id <id>', 'registry credential id, for a private image')
+    .option('--credential <name|id>', 'registry credential for a private image: its name or id (see `yotta credential list`); "" clears it on update')
+    .option('--credential-id <id>', 'the same as --credential (kept for existing scripts)')
     .option('--min-vram <gb>', 'minimum VRAM per GPU card in GB (minSingleCardVramInGb)')
     .option('--min-vcpu <n>', 'minimum vCPUs per GPU card (minSingleCardVcpu)')
     .option('--min-ram <gb>', 'minimum RAM per GPU card in GB (minSingleCardRamInGb)');
@@ -118,7 +120,13 @@ export function specFromFlags(opts: Record<string, unknown>): SpecFlags {
   set('workers', integer('--workers', text('workers', '--workers')));
   set('containerVolumeInGb', decimal('--volume', text('volume', '--volume')));
   set('initializationCommand', text('initCmd', '--init-cmd'));
-  set('credentialId', text('credentialId', '--credential-id'));
+  const credential = text('credential', '--credential');
+  const credentialId = text('credentialId', '--credential-id');
+  if (credential !== undefined && credentialId !== undefined) errors.push('--credential and --credential-id are the same flag; give one');
+  const ref = (credential ?? credentialId)?.trim();
+  // A reference made only of digits is an id (empty clears it, as credentialId ""); anything else is a name, resolved before anything is sent.
+  if (ref !== undefined && /^\d*$/.test(ref)) out.credentialId = ref;
+  else if (ref !== undefined) out.credential = ref;
   set('minSingleCardVramInGb', integer('--min-vram', text('minVram', '--min-vram')));
   set('minSingleCardVcpu', integer('--min-vcpu', text('minVcpu', '--min-vcpu')));
   set('minSingleCardRamInGb', integer('--min-ram', text('minRam', '--min-ram')));

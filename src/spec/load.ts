@@ -121,7 +121,7 @@ interface LocatedProblem {
 
 /** Fields whose plain-number values are kept as written (`credentialId: 378888638324150969` must not lose digits). */
 function keepsText(path: SpecPath): boolean {
-  if (path.length === 1) return path[0] === 'credentialId';
+  if (path.length === 1) return path[0] === 'credentialId' || path[0] === 'credential';
   if (path[0] !== 'environmentVars') return false;
   if (path.length === 2) return typeof path[1] === 'string';
   return path.length === 3 && (path[2] === 'value' || path[2] === 'key');

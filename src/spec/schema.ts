@@ -100,6 +100,10 @@ const fields = {
   minSingleCardRamInGb: cardGbField('RAM').optional(),
   containerVolumeInGb: z.number().positive().describe('Size of the container ephemeral volume in GB.').optional(),
   credentialId: z.string().describe('Id of the registry credential for a private image.').optional(),
+  credential: z
+    .string()
+    .describe('Name (or id) of the registry credential for a private image, resolved to credentialId before anything is sent (see `yotta credential list`); "" means none. Instead of credentialId.')
+    .optional(),
   // 0 is allowed in a file because update takes it; create asks for at least 1 below.
   workers: z.int().min(0).describe('Number of workers (at least 1 to create; 0 allowed by update).').optional(),
   serviceMode: serviceModeField.optional(),

@@ -77,7 +77,7 @@ describe('yotta completion', () => {
       }
       // __complete is only ever called, never offered.
       for (const line of text.split('\n').filter((l) => l.includes('__complete'))) {
-        expect(line, shell).toMatch(/__complete (deployments|workers -- )/);
+        expect(line, shell).toMatch(/__complete (deployments|workers -- |credentials|"?\$kind)/);
       }
     }
   });
@@ -100,7 +100,7 @@ describe('yotta completion', () => {
   it('bash: completes commands, flags, values, lists and deployments as bash asks', async () => {
     const { dir, file, log } = workspace('bash', await script('bash'));
     const cases: Array<[string[], string]> = [
-      [['yotta', ''], 'deploy auth config sandbox gpus completion'],
+      [['yotta', ''], 'deploy credential auth config sandbox gpus completion'],
       [['yotta', 'deploy', 'wa'], 'wait'],
       [['yotta', 'deploy', 'ls', '--st'], '--status'],
       [['yotta', 'deploy', 'list', '--status', 'st'], 'stopping stopped'],
@@ -150,7 +150,7 @@ describe('yotta completion', () => {
     ]).split('\n');
     expect(out[0]).toBe('list\tlist deployments');
     expect(out[1]).toMatch(/^running,stopped\t.* \| running,stopping\t/);
-    expect(out[2]).toMatch(/^json\toutput format \| table\toutput format \| wide\toutput format \| yaml\toutput format$/);
+    expect(out[2]).toMatch(/^id\toutput format \| json\toutput format \| table\toutput format \| wide\toutput format \| yaml\toutput format$/);
     expect(out[3]).toBe('378888638324150969\tllama-a, RUNNING | llama-a\tRUNNING | llama-b\tSTOPPED');
     expect(out[4]).toBe('bash | fish | zsh');
     expect(readFileSync(log, 'utf8')).toBe('--sandbox --no-input --no-color __complete deployments\n');

@@ -220,8 +220,8 @@ describe('the API key never appears in argv, output, errors, --debug traces, cra
     const options = allOptions(await buildProgram(testContext().ctx));
     counts.add('Key', 'no option of any command takes a key, token or secret (every option of every command checked)', options.length);
     expect(options.length).toBeGreaterThan(30);
-    // By name: `--env <KEY=VALUE>` takes environment variables, `--credential-id` the id of a registry credential.
-    const offending = options.filter((o) => o.takesValue && /key|token|secret|password|credential(?!-id)/i.test(o.name));
+    // By name: `--env <KEY=VALUE>` takes environment variables, `--credential`/`--credential-id` a registry credential's name or id.
+    const offending = options.filter((o) => o.takesValue && /key|token|secret|password|credential(?!(-id)?$)/i.test(o.name));
     expect(offending).toEqual([]);
   });
 
@@ -373,6 +373,62 @@ describe('the API key never appears in argv, output, errors, --debug traces, cra
     // One case, however many files: other test files create temp files at the same time.
     counts.add('Key', 'every file in the config folder (but config.json) and every temp file created during the run, scanned');
   }, 60_000);
+});
+
+// ---------------------------------------------------------------- registry passwords
+
+describe('a registry password never appears in output, errors, --debug traces or files', () => {
+  /** Distinctive, multi-line (a GCR JSON key is), every 8-character window unlike any id or UUID. */
+  const PASSWORD = '{"private_key": "PWLEAK-zq8Xw3Rt7Yk2Vm9Nh4",\n "client_email": "robot@PWLEAK-gs6Jp1Lq5Zx"}';
+
+  it('built CLI with --debug: credential create/update from stdin, list, get, a spec naming it, delete; every stream and the config folder scanned', async () => {
+    const configDir = tempDir('yotta-rel-sec-pw-');
+    writeFileSync(join(configDir, 'spec.yaml'), `${VALID_SPEC.replace('rel-llama', 'sec-pw')}credential: sec-registry\n`);
+    const outputs: string[] = [];
+    const run = async (args: string[], stdin?: string) => {
+      const r = await runBuiltCli(buildDir, ['--sandbox', '--debug', ...args], { configDir, cwd: configDir, env: { YOTTA_SANDBOX_DELAY_MS: '0' }, stdin });
+      counts.add('Registry password', 'built CLI with --debug: credential create, update, list, get, a spec naming it, delete (every stream)');
+      expectNoCrash(r, args.join(' '), { debug: true });
+      outputs.push(r.stdout + r.stderr);
+      return r;
+    };
+    expect((await run(['credential', 'create', 'sec-registry', '--type', 'GCR', '--username', '_json_key', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0);
+    expect((await run(['credential', 'update', 'sec-registry', '--password-stdin', '--json'], PASSWORD)).code).toBe(0);
+    await run(['credential', 'list']);
+    await run(['credential', 'list', '--json']);
+    await run(['credential', 'get', 'sec-registry', '-o', 'yaml']);
+    expect((await run(['deploy', 'create', '-f', 'spec.yaml'])).code).toBe(0);
+    expect((await run(['credential', 'delete', 'sec-registry', '--yes'])).code).toBe(5);
+    // Refused before anything is sent: the password read from stdin is not echoed in the error.
+    expect((await run(['credential', 'create', 'x', '--type', 'NOPE', '--username', 'u', '--password-stdin'], PASSWORD)).code).toBe(2);
+    // The trace shows that a password was sent, masked.
+    expect(outputs[0]).toContain('"password":"***"');
+    for (const o of outputs) expectNoFragment(o, 'PWLEAK-zq8Xw3Rt7Yk2Vm9Nh4', 'a stream');
+    for (const o of outputs) expectNoFragment(o, 'PWLEAK-gs6Jp1Lq5Zx', 'a stream');
+    const files = readdirSync(configDir).map((n) => join(configDir, n)).filter((f) => statSync(f).isFile());
+    expect(files.map((f) => relative(configDir, f))).toContain('sandbox-state.json');
+    for (const f of files) expectNoFragment(readFileSync(f, 'latin1'), 'PWLEAK-zq8Xw3Rt7Yk2Vm9Nh4', f);
+    counts.add('Registry password', 'every file in the config folder after those runs (the sandbox state included), scanned');
+  }, 60_000);
+
+  it('a server that echoes the password in its error message and body: masked in the error and the --debug trace', async () => {
+    const server = await startRawServer((_req, res, body) => {
+      const sent = (JSON.parse(body || '{}') as { password?: string }).password ?? '';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 10001, message: `parameter error: password ${sent} is too weak`, data: { password: sent } }));
+    });
+    try {
+      for (const args of [['credential', 'create', 'echo', '--type', 'PRIVATE', '--username', 'u', '--password-stdin'], ['credential', 'update', '123', '--password-stdin', '--json']]) {
+        const r = await runCli(['--debug', ...args], { stdin: `${PASSWORD}\n`, env: { YOTTA_BASE_URL: server.url, YOTTA_API_KEY: KEY } });
+        counts.add('Registry password', 'a server echoing the password (error message, response body) × create and update, --debug');
+        expectNoCrash(r, args.join(' '), { debug: true });
+        expect(r.code).toBe(2);
+        expectNoFragment(r.stdout + r.stderr, 'PWLEAK-zq8Xw3Rt7Yk2Vm9Nh4', args.join(' '));
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 // ---------------------------------------------------------------- interpolation

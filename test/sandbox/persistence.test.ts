@@ -46,7 +46,7 @@ describe('state file', () => {
     const third = await start({ statePath, delays, now: clock.now });
     expect((await data<{ status: string }>(third, 'GET', `/${d.id}`)).status).toBe('STOPPED');
     await data(third, 'DELETE', `/${d.id}`);
-    expect(JSON.parse(readFileSync(statePath, 'utf8'))).toEqual({ version: 1, deployments: [] });
+    expect(JSON.parse(readFileSync(statePath, 'utf8'))).toEqual({ version: 1, deployments: [], credentials: [] });
   });
 
   it('writes atomically (no temporary file left behind) and privately', async () => {

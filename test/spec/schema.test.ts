@@ -33,6 +33,7 @@ describe('deploy.schema.json', () => {
       'minSingleCardRamInGb',
       'containerVolumeInGb',
       'credentialId',
+      'credential',
       'workers',
       'serviceMode',
       'initializationCommand',

@@ -17,6 +17,7 @@ import { createDeployment, listDeployments } from '../../api/deployments.js';
 import { maskRequestBody, printDeployment, printJson } from '../../output/render.js';
 import { describeRef, safeText } from '../../output/format.js';
 import * as price from '../../services/pricing.js';
+import { credentialLookupNeeded, resolveSpecCredentials } from '../../services/credentials.js';
 
 /** Options of `deploy create`: its own flags, the spec flags (as commander parsed them) and the globals. */
 export interface CreateOptions {
@@ -44,7 +45,7 @@ export function registerCreate(group: Command, ctx: Context): void {
     .command('create')
     .description('create a deployment from a spec file and/or flags')
     .option('-f, --file <path>', 'spec file (YAML or JSON, see deploy.example.yaml); "-" reads stdin; flags given too override its fields')
-    .option('--dry-run', 'validate and print the exact request body as JSON; send nothing (needs no API key)')
+    .option('--dry-run', 'validate and print the exact request body as JSON; send nothing (needs no API key, unless a credential is named: its id is looked up)')
     .option('--show-env', 'with --dry-run: show secret-looking environment values (HF_TOKEN...) instead of masking them')
     .option('--allow-duplicate-name', 'create it even when a deployment of that name exists (names then no longer pick one deployment)');
   addWaitFlags(cmd, 'the deployment is RUNNING with every worker up');
@@ -106,16 +107,26 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
     );
   }
   const doc = opts.file === undefined ? undefined : await readOneDoc(opts.file, ctx, 'yotta deploy create', { createFlags: flags });
-  const { body, warnings } = spec.buildCreateRequest(doc, flags);
+  const { body: checked, warnings } = spec.buildCreateRequest(doc, flags);
   for (const w of docWarnings(doc, warnings)) ui.warn(w);
+  // The spec is valid; a credential it names becomes its id (one read), then the body is built again with it.
+  let body = checked;
+  const docs = doc ? [doc] : [];
+  const resolveCredential = async (session?: Session): Promise<void> => {
+    await resolveSpecCredentials(session?.client, docs, flags);
+    body = spec.buildCreateRequest(doc, flags).body;
+  };
 
   if (opts.dryRun) {
+    if (credentialLookupNeeded(docs, flags)) await withSession(ctx, opts.g, ui, resolveCredential);
+    else await resolveCredential();
     printJson(ui, maskRequestBody(body, opts.showEnv === true));
     ui.info('Dry run: the request above is valid (secret-looking values masked; --show-env shows them); nothing was sent.');
     return;
   }
 
   await withSession(ctx, opts.g, ui, async (session) => {
+    await resolveCredential(session);
     // One look at the deployments already named so: the name must be free (unless a duplicate is
     // wanted), and should the outcome be unknown, the API gives no creation time, so an older
     // namesake must never be taken for the one this command created.

@@ -11,6 +11,7 @@ import { createUi } from '../../output/ui.js';
 import * as plan from '../../services/plan.js';
 import { reportItemError, throwIfFailed } from '../../services/runner.js';
 import { withSession } from '../../session.js';
+import { resolveSpecCredentials } from '../../services/credentials.js';
 import { listDeployments } from '../../api/deployments.js';
 import * as render from '../../output/render.js';
 import { ExitCode, QuietExit } from '../../errors.js';
@@ -99,6 +100,7 @@ export async function runDiff(opts: DiffOptions, ctx: Context): Promise<void> {
     let all: ElasticDeploymentDetail[];
     try {
       all = await listDeployments(session.client);
+      await resolveSpecCredentials(session.client, docs);
     } finally {
       reading.stop();
     }

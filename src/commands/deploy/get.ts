@@ -14,6 +14,7 @@ import { safeText, cell, describeRef } from '../../output/format.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import { getDeployment } from '../../api/deployments.js';
+import { credentialNameOf } from '../../services/credentials.js';
 
 /** Options of `deploy get`. */
 export interface GetOptions {
@@ -73,15 +74,20 @@ export function escapeInterpolation<T>(value: T): T {
   return value;
 }
 
-/** `-o yaml`: the deployment as a spec file that create and apply accept back, with a comment saying so. */
-async function printSpec(ui: Ui, d: ElasticDeploymentDetail): Promise<void> {
+/**
+ * `-o yaml`: the deployment as a spec file that create and apply accept back, with a comment saying
+ * so; `credential: <name>` in place of credentialId when the id is a credential's (`credentialName`).
+ */
+async function printSpec(ui: Ui, d: ElasticDeploymentDetail, credentialName?: string): Promise<void> {
   const who = `${cell(d.name)} (${safeText(String(d.id))})`;
   ui.out(
     `# Deployment ${who} as a spec, from \`yotta deploy get -o yaml\`.\n` +
       '# Read-only fields (id, status, domain, running workers, prices, cost) are left out.\n' +
       '# Edit it, then: yotta deploy apply -f <this file>\n',
   );
-  await printYaml(ui, escapeInterpolation(specFromDeployment(d)));
+  const spec: Record<string, unknown> = specFromDeployment(d);
+  const named = credentialName === undefined ? spec : Object.fromEntries(Object.entries(spec).map(([k, v]) => (k === 'credentialId' ? ['credential', credentialName] : [k, v])));
+  await printYaml(ui, escapeInterpolation(named));
 }
 
 /**
@@ -133,17 +139,20 @@ export async function runGet(opts: GetOptions, ctx: Context): Promise<void> {
     });
     return;
   }
+  let credentialName: string | undefined;
   const deployment = await withSession(ctx, opts.g, ui, async (session) => {
     const spinner = ui.spinner(`Getting ${ref}…`);
     try {
       const id = await resolveDeploymentId(session.client, ref);
-      return await getDeployment(session.client, id);
+      const d = await getDeployment(session.client, id);
+      if (ui.format === 'yaml') credentialName = await credentialNameOf(session.client, d.credentialId, ctx.signal);
+      return d;
     } catch (err) {
       throw explainNotFound(err, ref);
     } finally {
       spinner.stop();
     }
   });
-  if (ui.format === 'yaml') await printSpec(ui, deployment);
+  if (ui.format === 'yaml') await printSpec(ui, deployment, credentialName);
   else await printDeployment(ui, deployment, { showEnv });
 }

@@ -4,8 +4,6 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { GlobalOptions } from '../../globals.js';
-import type { Ui } from '../../output/ui.js';
 import type { Selection } from '../../services/runner.js';
 import { UsageError } from '../../errors.js';
 import { checkDeploymentRef } from '../../services/resolve.js';
@@ -42,16 +40,6 @@ export function checkSelection(flags: SelectionFlags): Selection {
   }
   if (flags.status) throw new UsageError('--status chooses deployments for --all; add --all, or name the deployments instead');
   return { all: false, refs: checkRefs(flags.refs) };
-}
-
-/**
- * Refuses, before anything is sent, an action that must be confirmed when no one can be asked
- * (no terminal, or --no-input) and --yes was not given; the error names --yes.
- */
-export function requireConfirmable(ui: Ui, globals: GlobalOptions, doing: string, verb: string): void {
-  if (ui.interactive) return;
-  const why = globals.input === false ? '--no-input was given' : 'there is no terminal to ask on';
-  throw new UsageError(`${doing} needs confirmation and ${why}; pass --yes to ${verb} without asking`);
 }
 
 /** `Stop 3 deployments: a (3788…0969), b (3788…0970)?` — the question naming every deployment affected. */

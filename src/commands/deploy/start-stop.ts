@@ -12,7 +12,7 @@ import type { RunItem } from '../../services/runner.js';
 import type { SelectionFlags } from './selection.js';
 import { UsageError } from '../../errors.js';
 import { safeText } from '../../output/format.js';
-import { confirm } from '../../output/confirm.js';
+import { confirm, requireConfirmable } from '../../output/confirm.js';
 import { createUi } from '../../output/ui.js';
 import { withSession } from '../../session.js';
 import { startDeployment, stopDeployment } from '../../api/deployments.js';
@@ -20,7 +20,7 @@ import { describeState, reachedTarget } from '../../services/deployment-wait.js'
 import { DeploymentRun, describeSelection, explainError, waitTimeoutOf } from '../../services/runner.js';
 import { collect } from './arguments.js';
 import { addWaitFlags } from './poll-flags.js';
-import { addConcurrencyFlag, checkSelection, confirmQuestion, requireConfirmable } from './selection.js';
+import { addConcurrencyFlag, checkSelection, confirmQuestion } from './selection.js';
 
 /** Options shared by `deploy start` and `deploy stop`. */
 export interface StartStopOptions extends SelectionFlags {

@@ -16,6 +16,7 @@ import { withSession } from '../../session.js';
 import { getDeployment, updateDeployment } from '../../api/deployments.js';
 import { maskRequestBody, printDeployment, printJson } from '../../output/render.js';
 import { describeRef, safeText } from '../../output/format.js';
+import { resolveSpecCredentials } from '../../services/credentials.js';
 
 /** Options of `deploy update`. */
 export interface UpdateOptions {
@@ -138,6 +139,7 @@ export async function runUpdate(opts: UpdateOptions, ctx: Context): Promise<void
     }
     const id = live.id;
     const label = describeRef(id, live.name);
+    await resolveSpecCredentials(session.client, doc ? [doc] : [], flags);
     const { body, warnings } = spec.buildUpdateRequest(live, doc, flags);
     for (const w of docWarnings(doc, warnings)) ui.warn(w);
     if (body.workers === 0) ui.warn(zeroWorkersWarning(id));
