@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 
 /** Output formats of `-o/--output`. */
-export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'id'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Whether `value` is an output format. */

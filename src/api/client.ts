@@ -211,7 +211,13 @@ function envelopeCode(v: unknown): number | undefined {
   return undefined;
 }
 
-/** A copy of a JSON value with secret-looking environment values masked (list `{key, value}` or map form). */
+/** Fields whose string value is a secret wherever they appear in a body (a task's webhook key, a registry password). */
+const SECRET_FIELDS = new Set(['webhookAuthKey', 'password']);
+
+/**
+ * A copy of a JSON value with secrets masked: secret-looking environment values (list `{key, value}`
+ * or map form), secret-looking `headers` entries, and the SECRET_FIELDS.
+ */
 function maskSecretEnv(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(maskSecretEnv);
   if (!isRecord(v)) return v;
@@ -223,6 +229,11 @@ function maskSecretEnv(v: unknown): unknown {
           ? { ...e, value: maskKey(e.value) }
           : maskSecretEnv(e),
       );
+    } else if (k === 'headers' && isRecord(val)) {
+      // Headers forwarded to a worker (tasks): an Authorization or token header is a secret.
+      out[k] = Object.fromEntries(Object.entries(val).map(([name, value]) => [name, typeof value === 'string' && looksSecret(name) ? maskKey(value) : value]));
+    } else if (SECRET_FIELDS.has(k) && typeof val === 'string') {
+      out[k] = maskKey(val);
     } else if (k === 'environmentVars' && isRecord(val)) {
       out[k] = Object.fromEntries(
         Object.entries(val).map(([name, value]) => [name, typeof value === 'string' && looksSecret(name) ? maskKey(value) : value]),
@@ -234,7 +245,7 @@ function maskSecretEnv(v: unknown): unknown {
   return out;
 }
 
-/** The values of secret-looking environment variables in a request body, to mask wherever they might be echoed. */
+/** The secret values in a request body (see maskSecretEnv), to mask wherever they might be echoed. */
 function secretEnvValues(body: unknown): string[] {
   const found: string[] = [];
   const walk = (v: unknown): void => {
@@ -242,7 +253,8 @@ function secretEnvValues(body: unknown): string[] {
     else if (isRecord(v)) {
       if (typeof v.key === 'string' && typeof v.value === 'string' && looksSecret(v.key)) found.push(v.value);
       for (const [k, val] of Object.entries(v)) {
-        if (k === 'environmentVars' && isRecord(val)) {
+        if (SECRET_FIELDS.has(k) && typeof val === 'string') found.push(val);
+        else if ((k === 'environmentVars' || k === 'headers') && isRecord(val)) {
           for (const [name, value] of Object.entries(val)) if (typeof value === 'string' && looksSecret(name)) found.push(value);
         } else walk(val);
       }

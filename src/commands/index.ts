@@ -4,6 +4,7 @@ import type { LazyCommand } from './registry.js';
 /** The top-level commands, in the order help lists them. */
 export const COMMANDS: readonly LazyCommand[] = [
   { names: ['deploy'], load: async () => (await import('./deploy/index.js')).registerDeployCommands },
+  { names: ['task'], load: async () => (await import('./task/index.js')).registerTaskCommands },
   { names: ['auth'], load: async () => (await import('./auth/index.js')).registerAuthCommands },
   { names: ['config'], load: async () => (await import('./config.js')).registerConfigCommands },
   { names: ['sandbox'], load: async () => (await import('./sandbox.js')).registerSandboxCommand },
