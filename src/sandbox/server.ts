@@ -273,7 +273,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   };
   const persist = (): void => {
     if (!statePath) return;
-    saveStateFile(statePath, { ...state.toFile(), tasks: tasks.toFile(state) });
+    const kept = tasks.toFile(state);
+    saveStateFile(statePath, { ...state.toFile(), ...(kept.length > 0 ? { tasks: kept } : {}) });
     stamp = fileStamp(statePath);
   };
 
