@@ -1,6 +1,7 @@
 /**
  * `yotta completion bash|zsh|fish` prints a completion script generated from the program itself;
- * the hidden `yotta __complete deployments` feeds it deployment ids and names from a short-lived cache.
+ * the hidden `yotta __complete deployments` feeds it deployment ids and names from a short-lived cache,
+ * and `yotta __complete tasks` the task ids of recent submissions (kept by `task submit`).
  */
 import type { Command } from 'commander';
 import { Argument } from 'commander';
@@ -13,7 +14,7 @@ export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
 
 /** What `yotta __complete` can list. */
-export const COMPLETE_KINDS = ['deployments'] as const;
+export const COMPLETE_KINDS = ['deployments', 'tasks'] as const;
 
 /** Options of `completion`. */
 export interface CompletionOptions {
@@ -88,11 +89,20 @@ export async function runCompletion(opts: CompletionOptions, ctx: Context): Prom
 }
 
 /**
- * Prints deployment ids and names for the completion scripts. Silent by design: any failure (no key,
+ * Prints deployment ids and names (or the task ids of recent submissions) for the completion scripts. Silent by design: any failure (no key,
  * no network, a slow API) prints nothing and exits 0, since a TAB press must never show an error.
  */
 export async function runComplete(opts: CompleteOptions, ctx: Context): Promise<void> {
-  const { completeDeployments } = await import('../completion/deployments.js');
-  const lines = await completeDeployments(ctx, opts.g);
+  let lines: string[];
+  if (opts.kind === 'tasks') {
+    const { readRecentTasks } = await import('./task/common.js');
+    // Only what is safe to hand to a shell: task ids are letters, digits, _ and -.
+    lines = (await readRecentTasks(ctx))
+      .filter((t) => /^[A-Za-z0-9_-]+$/.test(t.taskId) && /^\d+$/.test(t.deploymentId))
+      .map((t) => `${t.taskId}\tdeployment ${t.deploymentId}`);
+  } else {
+    const { completeDeployments } = await import('../completion/deployments.js');
+    lines = await completeDeployments(ctx, opts.g);
+  }
   if (lines.length > 0) ctx.stdout.write(lines.join('\n') + '\n');
 }

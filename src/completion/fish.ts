@@ -23,6 +23,8 @@ function valueSwitches(h: ValueHint): string {
       return '-r -F';
     case 'deployments':
       return `-x -a ${fishQuote('(__yotta_deployments)')}`;
+    case 'tasks':
+      return `-x -a ${fishQuote('(__yotta_tasks)')}`;
     case 'none':
       return '-x';
   }
@@ -123,6 +125,10 @@ end
 function __yotta_deployments --description 'Deployment names and ids, from yotta __complete deployments'
     __yotta_walk
     command yotta $__yotta_pass --no-input --no-color __complete deployments 2>/dev/null </dev/null
+end
+
+function __yotta_tasks --description 'Task ids of recent submissions, from yotta __complete tasks'
+    command yotta --no-input --no-color __complete tasks 2>/dev/null </dev/null
 end
 `;
 

@@ -20,7 +20,9 @@ export type ValueHint =
   /** A file path. */
   | { kind: 'files' }
   /** A deployment id or name, asked from `yotta __complete deployments`. */
-  | { kind: 'deployments' };
+  | { kind: 'deployments' }
+  /** A task id of a recent submission, asked from `yotta __complete tasks`. */
+  | { kind: 'tasks' };
 
 /** One flag of a command. */
 export interface OptionModel {
@@ -85,6 +87,7 @@ function argumentHint(cmd: Command, a: Argument, parent: Command | undefined): V
   if (a.argChoices && a.argChoices.length > 0) return { kind: 'words', words: a.argChoices };
   const name = a.name();
   if (/(^|\|)id(\||$)/.test(name)) return { kind: 'deployments' };
+  if (name === 'taskId') return { kind: 'tasks' };
   if (name === 'key' && parent?.name() === 'config') return { kind: 'words', words: CONFIG_KEYS };
   // The implicit `help [command]` of a group (commander makes it without a parent): the group's other commands.
   if (cmd.name() === 'help' && name === 'command' && parent) {

@@ -77,7 +77,7 @@ describe('yotta completion', () => {
       }
       // __complete is only ever called, never offered.
       for (const line of text.split('\n').filter((l) => l.includes('__complete'))) {
-        expect(line, shell).toMatch(/__complete deployments/);
+        expect(line, shell).toMatch(/__complete (deployments|tasks)/);
       }
     }
   });

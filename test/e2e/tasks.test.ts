@@ -62,6 +62,18 @@ describe('yotta task submit (built CLI)', () => {
     expect(posts()[0]!.body).toEqual({ taskId: id, input: { prompt: 'Hello' }, workerPort: 8000, processUri: '/v1/completions' });
   }, 30_000);
 
+  it('completion offers the ids of recent submissions for task get and task wait', async () => {
+    await world();
+    const a = (await yotta(['task', 'submit', 'q', '-d', '{}', '--path', '/x'])).stdout.trim();
+    const b = (await yotta(['task', 'submit', 'q', '-d', '{}', '--path', '/x'])).stdout.trim();
+    const offered = await yotta(['__complete', 'tasks']);
+    expect(offered.code).toBe(0);
+    expect(offered.stdout).toBe(`${b}\tdeployment ${queue.id}\n${a}\tdeployment ${queue.id}\n`);
+    const bash = await yotta(['completion', 'bash']);
+    expect(bash.stdout).toContain('__complete tasks');
+    expect(bash.stdout).toContain(`'task get|1') REPLY='tasks'`);
+  }, 30_000);
+
   it('--wait prints the output on SUCCESS (exit 0); --json prints the task object', async () => {
     await world();
     const r = await yotta(['task', 'submit', 'q', '-d', '{"prompt":"Hello"}', '--path', '/v1/completions', '--wait']);
