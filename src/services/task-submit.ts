@@ -15,6 +15,8 @@ import { ApiError, ExitCode, InterruptedError, isInterruption, NetworkError, Yot
 
 /** Documented submission limit per deployment. */
 export const SUBMITS_PER_SECOND = 40;
+/** Documented cap of tasks per deployment. */
+export const TASK_CAP = 1000;
 /** Submissions in flight at once in a batch. */
 export const BATCH_CONCURRENCY = 8;
 /** A line refused with 429 is sent again until it has waited this long in all. */

@@ -70,8 +70,8 @@ export function registerCall(group: Command, ctx: Context): void {
 Examples:
   $ yotta deploy call my-alb /v1/models
   $ yotta deploy call my-alb /v1/chat/completions -d '{"model": "m", "messages": [{"role": "user", "content": "Hi"}], "stream": true}'
-  $ yotta deploy call my-alb /v1/chat/completions -d @request.json -H 'X-Trace: 1' --include
-  $ yotta deploy call my-alb /v1/chat/completions -d @request.json --print-curl`,
+  $ yotta deploy call my-alb /v1/chat/completions -d '{"messages": [{"role": "user", "content": "Hi"}]}' -H 'X-Trace: 1' --include
+  $ yotta deploy call my-alb /v1/chat/completions -d '{"messages": []}' --print-curl`,
     )
     .action(async (ref: string, path: string | undefined, opts: Omit<CallOptions, 'ref' | 'path' | 'g'>, command: Command) => {
       await runCall({ ...opts, ref, path, g: globalsOf(command) }, ctx);

@@ -33,8 +33,8 @@ export function registerTaskGet(group: Command, ctx: Context): void {
       'after',
       `
 Examples:
-  $ yotta task get my-queue 6f1c0b6e2f7a4a55b1c9d3e0a8f4b2c1
-  $ yotta task get my-queue 6f1c0b6e2f7a4a55b1c9d3e0a8f4b2c1 --json | jq .output`,
+  $ yotta task get my-queue "$(yotta task submit my-queue -d '{"prompt": "Hi"}' --path /v1/completions)"
+  $ yotta task get my-queue "$(yotta task list my-queue -o id --limit 1)" --json | jq .output`,
     )
     .action(async (ref: string, taskId: string, _opts: unknown, command: Command) => {
       await runTaskGet({ ref, taskId, g: globalsOf(command) }, ctx);

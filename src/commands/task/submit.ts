@@ -17,7 +17,7 @@ import { escapeControls } from '../../text.js';
 import { checkDeploymentRef } from '../deploy/common.js';
 import { dataText, describeSource, parseJson, readData, readHeaders, readSecretFromStdin, readsStdin } from '../request-input.js';
 import { explainTaskNotFound, queueDeployment, rememberTasks, taskWaitTimeout } from './common.js';
-import { batchExitCode, checkCommand, newTaskId, submitBatch, submitOnce } from '../../services/task-submit.js';
+import { TASK_CAP, batchExitCode, checkCommand, newTaskId, submitBatch, submitOnce } from '../../services/task-submit.js';
 import { waitForTasks } from '../../services/task-wait.js';
 import { maskTask } from '../../output/tasks.js';
 import { printMachine } from '../../output/render.js';
@@ -83,7 +83,7 @@ Examples:
   $ yotta task submit my-queue -d '{"prompt": "Hello"}' --path /v1/completions
   $ yotta task submit my-queue -d '{"prompt": "Hello"}' --path /v1/completions --wait
   $ printf '{"prompt": "one"}\\n{"prompt": "two"}\\n' | yotta task submit my-queue -d @- --jsonl --path /v1/completions
-  $ yotta task submit my-queue -d '{"prompt": "Hi"}' --path /v1/completions --webhook https://example.com/hook --webhook-key-file hook.key`,
+  $ yotta task submit my-queue -d '{"prompt": "Hi"}' --path /v1/completions --task-id job_0001 --json`,
     )
     .action(async (ref: string, opts: Omit<SubmitOptions, 'ref' | 'g'>, command: Command) => {
       await runSubmit({ ...opts, ref, g: globalsOf(command) }, ctx);
@@ -197,6 +197,9 @@ export async function runSubmit(o: SubmitOptions, ctx: Context): Promise<void> {
     };
 
     if (inputs) {
+      if (inputs.length > TASK_CAP) {
+        ui.warn(`${inputs.length} lines: a deployment holds at most ${TASK_CAP} waiting tasks, so later lines wait (on 429 answers) for earlier ones to end`);
+      }
       let rateNoted = false;
       const lines = await submitBatch(inputs, {
         client: session.client,

@@ -42,8 +42,8 @@ export function registerTaskWait(group: Command, ctx: Context): void {
       'after',
       `
 Examples:
-  $ yotta task wait my-queue 6f1c0b6e2f7a4a55b1c9d3e0a8f4b2c1
-  $ yotta task wait my-queue 6f1c0b6e2f7a4a55b1c9d3e0a8f4b2c1 0b9e8d7c6b5a49382716f5e4d3c2b1a0 --wait-timeout 2m`,
+  $ yotta task wait my-queue "$(yotta task submit my-queue -d '{"prompt": "Hi"}' --path /v1/completions)"
+  $ yotta task list my-queue -o id --status processing | xargs -r yotta task wait my-queue --wait-timeout 2m`,
     )
     .action(async (ref: string, taskIds: string[], opts: { waitTimeout?: number }, command: Command) => {
       await runTaskWait({ ref, taskIds, waitTimeout: opts.waitTimeout, g: globalsOf(command) }, ctx);
