@@ -349,6 +349,14 @@ describe('yotta task get / list / count / wait (built CLI)', () => {
     const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { line: number; ok: boolean; unknown?: boolean });
     expect(out.length).toBeLessThan(200);
     expect(out.map((l) => l.line)).toEqual(out.map((_, i) => i + 1));
+    // What was in flight is marked unknown, with the id to check it by.
+    const unknown = out.filter((l) => l.unknown);
+    expect(unknown.length).toBeGreaterThan(0);
+    for (const l of unknown as unknown as { taskId: string; ok: boolean; error: string }[]) {
+      expect(l.ok).toBe(false);
+      expect(l.taskId).toMatch(/^[0-9a-f]{32}$/);
+      expect(l.error).toContain(`the outcome is unknown; check with: yotta task get ${queue.id} ${l.taskId}`);
+    }
     expect(r.stderr).toContain('interrupted');
   }, 60_000);
 });
