@@ -95,7 +95,7 @@ const EXCERPT_LIMIT = 120;
 const MAX_HEADER_SIZE = 16 * 1024;
 
 /** Connection failures that happen before any byte of the request is sent: safe to retry, even a write. */
-const NOT_SENT_CODES = new Set([
+export const NOT_SENT_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'EAI_AGAIN',
   'EHOSTUNREACH',
@@ -103,7 +103,8 @@ const NOT_SENT_CODES = new Set([
   'ENETDOWN',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** undici's idle timeouts: no headers, or no body data, for too long. */
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 const ERROR_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -136,7 +137,8 @@ const REASONS: Record<number, string> = {
 const CHECK_OUTCOME = 'Check with `yotta deploy list` or `yotta deploy get <id>` before trying again.';
 const AUTH_HINT = 'Check the key with `yotta auth status`, or store a new one with `yotta auth login`.';
 
-function isLoopbackHost(hostname: string): boolean {
+/** Whether a URL's hostname is a loopback host (localhost, 127.x.x.x, [::1]): the one place plain http may carry a key. */
+export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   if (host === 'localhost' || host === '[::1]') return true;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
@@ -269,7 +271,7 @@ function truncate(text: string, limit: number): string {
 }
 
 /** The first code found on an error, its cause chain, or the first error of an AggregateError (happy eyeballs). */
-function errorCode(err: unknown, depth = 0): string | undefined {
+export function errorCode(err: unknown, depth = 0): string | undefined {
   if (depth > 5 || typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') return code;

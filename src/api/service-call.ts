@@ -13,16 +13,9 @@
 import type { Dispatcher } from 'undici';
 import { InterruptedError, NetworkError, UsageError } from '../errors.js';
 import { proxySettingsFromEnv } from './proxy.js';
+import { NOT_SENT_CODES, TIMEOUT_CODES, errorCode, isLoopbackHost } from './client.js';
 
-/** Connection failures that happen before any byte of the request is sent. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'UND_ERR_CONNECT_TIMEOUT']);
-const IDLE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const ATTEMPTS = 3;
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
 
 /**
  * The URL of `path` on the service at `domain`, or a usage error: the domain must be https (or
@@ -79,19 +72,6 @@ export interface ServiceCall {
   onChunk: (chunk: Uint8Array) => void | Promise<void>;
 }
 
-function errorCode(err: unknown, depth = 0): string | undefined {
-  if (depth > 5 || typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  if (err instanceof AggregateError) {
-    for (const inner of err.errors) {
-      const c = errorCode(inner, depth + 1);
-      if (c) return c;
-    }
-  }
-  return errorCode((err as { cause?: unknown }).cause, depth + 1);
-}
-
 /**
  * Sends the request and streams the answer to the callbacks; resolves with the status once the body
  * has ended. Throws NetworkError (exit 7) when no answer came or the body was cut off, and
@@ -134,7 +114,7 @@ export async function callService(c: ServiceCall): Promise<number> {
           });
           continue;
         }
-        const idle = code !== undefined && IDLE_CODES.has(code);
+        const idle = code !== undefined && TIMEOUT_CODES.has(code);
         const words = idle
           ? `no data for ${Math.round(c.idleTimeoutMs / 1000)}s`
           : `${(err as Error).message || code || 'connection failed'}${code && !(err as Error).message?.includes(code) ? ` (${code})` : ''}`;

@@ -95,11 +95,8 @@ export async function runCompletion(opts: CompletionOptions, ctx: Context): Prom
 export async function runComplete(opts: CompleteOptions, ctx: Context): Promise<void> {
   let lines: string[];
   if (opts.kind === 'tasks') {
-    const { readRecentTasks } = await import('./task/common.js');
-    // Only what is safe to hand to a shell: task ids are letters, digits, _ and -.
-    lines = (await readRecentTasks(ctx))
-      .filter((t) => /^[A-Za-z0-9_-]+$/.test(t.taskId) && /^\d+$/.test(t.deploymentId))
-      .map((t) => `${t.taskId}\tdeployment ${t.deploymentId}`);
+    const { completeTasks } = await import('../completion/recent-tasks.js');
+    lines = await completeTasks(ctx);
   } else {
     const { completeDeployments } = await import('../completion/deployments.js');
     lines = await completeDeployments(ctx, opts.g);

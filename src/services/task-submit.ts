@@ -181,13 +181,14 @@ export async function submitBatch(inputs: readonly BatchInput[], o: BatchOptions
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, () => worker()));
   if (interrupted || ctx.signal.aborted) {
-    // Lines never started are left out, so the rest can be submitted again from the first of them.
-    const done = results.slice(0, nextToEmit);
-    for (let i = nextToEmit; i < inputs.length; i++) if (results[i] !== undefined) o.emit(results[i]!);
-    const notStarted = results.filter((r) => r === undefined).length;
+    // Workers stop taking lines on Ctrl-C, so every line started has its result by now and all of
+    // them are out, in order; the lines never started are left out, to be submitted again.
+    flush();
+    const reported = results.filter((r) => r !== undefined);
+    const unknown = reported.filter((r) => r.unknown).length;
     throw new InterruptedError(
-      `interrupted: ${results.length - notStarted} of ${inputs.length} lines reported${notStarted > 0 ? `, ${notStarted} not sent` : ''}`,
-      done.length < inputs.length ? 'Lines marked "unknown" may have been submitted: check them by task id before sending them again.' : undefined,
+      `interrupted: ${reported.length} of ${inputs.length} lines reported, ${inputs.length - reported.length} not sent`,
+      unknown > 0 ? `${unknown} line${unknown === 1 ? ' is' : 's are'} marked "unknown": check ${unknown === 1 ? 'it' : 'them'} by task id before sending again.` : undefined,
     );
   }
   return results as BatchLine[];

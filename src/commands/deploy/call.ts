@@ -11,7 +11,7 @@ import { callService, checkServiceUrl } from '../../api/service-call.js';
 import { describeApiKeySource } from '../../config/settings.js';
 import { parseDuration } from '../../duration.js';
 import { ExitCode, UsageError, YottaError } from '../../errors.js';
-import { maskKey } from '../../redact.js';
+import { looksSecret, maskKey } from '../../redact.js';
 import { escapeControls } from '../../text.js';
 import { safeText } from '../../output/format.js';
 import { checkDeploymentRef, explainNotFound, resolveDeploymentId } from './common.js';
@@ -125,6 +125,11 @@ export async function runCall(o: CallOptions, ctx: Context): Promise<void> {
       );
     }
   }
+  for (const h of given) {
+    if (!h.fromFile && looksSecret(h.name)) {
+      ui.warn(`-H ${h.name}: a secret on the command line stays in your shell history; put the header in a file and pass -H @file`);
+    }
+  }
   const data = o.data !== undefined ? await readData(ctx, o.data) : undefined;
   const headers: [string, string][] = given.map((h) => [h.name, h.value]);
   if (data && !given.some((h) => h.name.toLowerCase() === 'content-type')) {
@@ -166,7 +171,7 @@ export async function runCall(o: CallOptions, ctx: Context): Promise<void> {
     }
 
     ui.debug(
-      `call: ${method} ${url.href}\ncall:   > Authorization: Bearer ${maskKey(session.apiKey)}` + headers.map(([k, v]) => `\ncall:   > ${k}: ${/auth|token|key|secret|cookie/i.test(k) ? maskKey(v) : v}`).join(''),
+      `call: ${method} ${url.href}\ncall:   > Authorization: Bearer ${maskKey(session.apiKey)}` + headers.map(([k, v]) => `\ncall:   > ${k}: ${looksSecret(k) ? maskKey(v) : v}`).join(''),
     );
     const onTty = ctx.stdout.isTTY;
     const decoder = new TextDecoder('utf-8');
