@@ -7,7 +7,8 @@ import type { Readable } from 'node:stream';
 
 /** A stream we write text to (stdout or stderr). */
 export interface OutStream {
-  write(chunk: string): unknown;
+  /** Text, or bytes passed on exactly (`deploy call` streams a service's body). */
+  write(chunk: string | Uint8Array): unknown;
   /** True when a terminal is attached. */
   isTTY: boolean;
   /** Terminal width, when known. */

@@ -27,12 +27,12 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [number, string]> = [
   [1, 'unexpected or server error'],
   [2, 'usage or invalid input (nothing sent)'],
   [3, 'no API key, or key rejected'],
-  [4, 'not found (24001, 10007, or an HTTP 404 carrying the API envelope)'],
+  [4, 'not found (24001, 24011, 10007, or an HTTP 404 carrying the API envelope)'],
   [5, 'not allowed in the current state (24002)'],
   [6, 'quota or capacity (24003, 24009)'],
   [7, 'network failure or timeout; outcome of a write unknown'],
   [8, 'wait timed out'],
-  [9, 'deployment FAILED while waiting'],
+  [9, 'deployment or task FAILED while waiting'],
   [10, 'some of several ids failed'],
   [130, 'interrupted (Ctrl-C); 0 where Ctrl-C ends a stream (--watch, logs -f, sandbox)'],
   [143, 'terminated (SIGTERM), everywhere'],
@@ -113,6 +113,7 @@ export function exitCodeForApi(httpStatus: number | undefined, code: number | un
     case 40001:
       return ExitCode.AUTH;
     case 24001:
+    case 24011:
     case 10007:
       return ExitCode.NOT_FOUND;
     case 24002:

@@ -16,6 +16,8 @@ export interface Session {
   client: ApiClient;
   settings: ResolvedSettings;
   ui: Ui;
+  /** The API key in use (the sandbox's with --sandbox): `deploy call` sends it to the deployment's own service. */
+  apiKey: string;
   /** Releases the client's connections and stops an in-process sandbox. */
   close(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function openSession(ctx: Context, g: GlobalOptions, ui: Ui): Promi
     client,
     settings: { ...settings, baseUrl },
     ui,
+    apiKey,
     async close() {
       try {
         await client.close();

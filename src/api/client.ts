@@ -120,7 +120,7 @@ const MAX_HEADER_SIZE = 16 * 1024;
 const KEEP_ALIVE = { keepAliveTimeout: 65_000, keepAliveMaxTimeout: 10 * 60_000, keepAliveTimeoutThreshold: 1_000 };
 
 /** Connection failures that happen before any byte of the request is sent: safe to retry, even a write. */
-const NOT_SENT_CODES = new Set([
+export const NOT_SENT_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'EAI_AGAIN',
   'EHOSTUNREACH',
@@ -128,7 +128,8 @@ const NOT_SENT_CODES = new Set([
   'ENETDOWN',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** undici's idle timeouts: no headers, or no body data, for too long. */
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 const ERROR_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -264,7 +265,13 @@ function envelopeCode(v: unknown): number | undefined {
   return undefined;
 }
 
-/** A copy of a JSON value with secret-looking environment values masked (list `{key, value}` or map form). */
+/** Fields whose string value is a secret wherever they appear in a body (a task's webhook key, a registry password). */
+const SECRET_FIELDS = new Set(['webhookAuthKey', 'password']);
+
+/**
+ * A copy of a JSON value with secrets masked: secret-looking environment values (list `{key, value}`
+ * or map form), secret-looking `headers` entries, and the SECRET_FIELDS.
+ */
 function maskSecretEnv(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(maskSecretEnv);
   if (!isRecord(v)) return v;
@@ -279,6 +286,11 @@ function maskSecretEnv(v: unknown): unknown {
           ? { ...e, value: maskKey(e.value) }
           : maskSecretEnv(e),
       );
+    } else if (k === 'headers' && isRecord(val)) {
+      // Headers forwarded to a worker (tasks): an Authorization or token header is a secret.
+      out[k] = Object.fromEntries(Object.entries(val).map(([name, value]) => [name, typeof value === 'string' && looksSecret(name) ? maskKey(value) : value]));
+    } else if (SECRET_FIELDS.has(k) && typeof val === 'string') {
+      out[k] = maskKey(val);
     } else if (k === 'environmentVars' && isRecord(val)) {
       out[k] = Object.fromEntries(
         Object.entries(val).map(([name, value]) => [name, typeof value === 'string' && looksSecret(name) ? maskKey(value) : value]),
@@ -300,7 +312,8 @@ function secretEnvValues(body: unknown): string[] {
       // A registry password, as sent and as it reads inside JSON text (a multi-line key has escaped newlines there).
       if (typeof v.password === 'string') found.push(v.password, JSON.stringify(v.password).slice(1, -1));
       for (const [k, val] of Object.entries(v)) {
-        if (k === 'environmentVars' && isRecord(val)) {
+        if (SECRET_FIELDS.has(k) && typeof val === 'string') found.push(val);
+        else if ((k === 'environmentVars' || k === 'headers') && isRecord(val)) {
           for (const [name, value] of Object.entries(val)) if (typeof value === 'string' && looksSecret(name)) found.push(value);
         } else walk(val);
       }
@@ -315,7 +328,7 @@ function truncate(text: string, limit: number): string {
 }
 
 /** The first code found on an error, its cause chain, or the first error of an AggregateError (happy eyeballs). */
-function errorCode(err: unknown, depth = 0): string | undefined {
+export function errorCode(err: unknown, depth = 0): string | undefined {
   if (depth > 5 || typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') return code;

@@ -155,6 +155,7 @@ export const ResponseCode = {
   ACTION_NOT_ALLOWED: 24002,
   DEPLOYMENT_LIMIT: 24003,
   INSUFFICIENT_GPUS: 24009,
+  TASK_NOT_FOUND: 24011,
 } as const;
 
 /** `direction` of the worker-logs call (v2): Forward pages to newer lines, Backward to older ones. */
@@ -190,4 +191,71 @@ export interface WorkerLogsPage {
   hasMore: boolean;
   nextSearchAfterTime?: string | null;
   nextSearchAfterOffset?: string | null;
+}
+
+/** Task statuses (v2 tasks of QUEUE deployments); the API may send others. */
+export const TASK_STATUSES = ['PROCESSING', 'DELIVERED', 'SUCCESS', 'FAILED'] as const;
+export type KnownTaskStatus = (typeof TASK_STATUSES)[number];
+export type TaskStatus = KnownTaskStatus | (string & {});
+
+/** Webhook delivery statuses of a task. */
+export const TASK_DELIVERY_STATUSES = ['INIT', 'SUCCESS', 'FAILED', 'MAX_RETRIES_EXCEEDED'] as const;
+
+/** Body of POST /v2/serverless/{id}/tasks. */
+export interface SubmitTaskRequest {
+  /** Letters, digits and underscore, at most 255; the API generates one when omitted. */
+  taskId?: string;
+  /** Any JSON: what the worker receives. */
+  input: unknown;
+  workerPort: number;
+  /** The worker's route, e.g. `/v1/chat/completions`. */
+  processUri: string;
+  webhook?: string;
+  /** A secret: never printed. */
+  webhookAuthKey?: string;
+  /** Forwarded to the worker; an Authorization value is a secret. */
+  headers?: Record<string, string>;
+}
+
+/** What POST /tasks answers. */
+export interface SubmitTaskResponse {
+  taskId: string;
+  [extra: string]: unknown;
+}
+
+/** A task as GET /tasks/{taskId} returns it (the list omits input, output and headers). */
+export interface Task {
+  taskId: string;
+  endpointId?: number | string;
+  endpointName?: string;
+  status: TaskStatus;
+  workerUrl?: string;
+  webhook?: string | null;
+  deliveryStatus?: string | null;
+  deliveryAttempts?: number;
+  error?: string | null;
+  input?: unknown;
+  output?: unknown;
+  headers?: Record<string, string> | null;
+  /** Epoch ms. */
+  createdAt?: number;
+  updatedAt?: number;
+  deliveredAt?: number | null;
+  [extra: string]: unknown;
+}
+
+/** One page of GET /tasks. */
+export interface TaskPage {
+  items: Task[];
+  page: number;
+  size: number;
+  total: number;
+  pages: number;
+  [extra: string]: unknown;
+}
+
+/** GET /tasks/count. */
+export interface TaskCount {
+  processing: number;
+  [extra: string]: unknown;
 }

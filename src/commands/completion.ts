@@ -2,6 +2,7 @@
  * `yotta completion bash|zsh|fish` prints a completion script generated from the program itself;
  * the hidden `yotta __complete deployments` feeds it deployment ids and names from a short-lived cache,
  * and `yotta __complete workers <id|name>` the worker ids of one deployment (for `deploy logs --worker`).
+ * and `yotta __complete tasks` the task ids of recent submissions (kept by `task submit`).
  */
 import type { Command } from 'commander';
 import { Argument } from 'commander';
@@ -14,7 +15,7 @@ export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
 
 /** What `yotta __complete` can list. */
-export const COMPLETE_KINDS = ['deployments', 'workers', 'credentials'] as const;
+export const COMPLETE_KINDS = ['deployments', 'workers', 'credentials', 'tasks'] as const;
 
 /** Options of `completion`. */
 export interface CompletionOptions {
@@ -92,15 +93,20 @@ export async function runCompletion(opts: CompletionOptions, ctx: Context): Prom
 }
 
 /**
- * Prints deployment ids and names (or one deployment's worker ids, or credential names and ids) for the completion scripts. Silent by design: any failure (no key,
+ * Prints deployment ids and names (or one deployment's worker ids, credential names and ids, or the
+ * task ids of recent submissions) for the completion scripts. Silent by design: any failure (no key,
  * no network, a slow API) prints nothing and exits 0, since a TAB press must never show an error.
  */
 export async function runComplete(opts: CompleteOptions, ctx: Context): Promise<void> {
-  const lines =
-    opts.kind === 'workers'
-      ? await (await import('../completion/workers.js')).completeWorkers(ctx, opts.g, opts.deployment)
-      : opts.kind === 'credentials'
-        ? await (await import('../completion/credentials.js')).completeCredentials(ctx, opts.g)
-      : await (await import('../completion/deployments.js')).completeDeployments(ctx, opts.g);
+  let lines: string[];
+  if (opts.kind === 'workers') {
+    lines = await (await import('../completion/workers.js')).completeWorkers(ctx, opts.g, opts.deployment);
+  } else if (opts.kind === 'credentials') {
+    lines = await (await import('../completion/credentials.js')).completeCredentials(ctx, opts.g);
+  } else if (opts.kind === 'tasks') {
+    lines = await (await import('../completion/recent-tasks.js')).completeTasks(ctx);
+  } else {
+    lines = await (await import('../completion/deployments.js')).completeDeployments(ctx, opts.g);
+  }
   if (lines.length > 0) ctx.stdout.write(lines.join('\n') + '\n');
 }

@@ -5,6 +5,7 @@ import type { LazyCommand } from './registry.js';
 export const COMMANDS: readonly LazyCommand[] = [
   { names: ['deploy'], load: async () => (await import('./deploy/index.js')).registerDeployCommands },
   { names: ['credential'], load: async () => (await import('./credential/index.js')).registerCredentialCommands },
+  { names: ['task'], load: async () => (await import('./task/index.js')).registerTaskCommands },
   { names: ['auth'], load: async () => (await import('./auth/index.js')).registerAuthCommands },
   { names: ['config'], load: async () => (await import('./config.js')).registerConfigCommands },
   { names: ['sandbox'], load: async () => (await import('./sandbox.js')).registerSandboxCommand },

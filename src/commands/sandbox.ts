@@ -36,8 +36,15 @@ starts over. Each request it serves is logged on stderr (time, method, path and 
 envelope code, milliseconds; never a header, so never the key); -q leaves the log out.
 
 A deployment whose environment contains SANDBOX_FAIL=1 goes FAILED when its workers would start.
+QUEUE deployments run tasks: each ends SUCCESS (or DELIVERED, with a webhook) 2s after it was
+submitted while the deployment is RUNNING, with the input echoed and a made-up completion as its
+output; an input with "fail": true (or a message) ends FAILED. At most 40 submissions a second
+per deployment (HTTP 429 beyond). ALB deployments' domains are served on the sandbox's own
+address (http://127.0.0.1:PORT/alb/<name>): an echo of any request, and an OpenAI-style
+POST /v1/chat/completions that streams with "stream": true; both need Authorization: Bearer <key>.
 Environment: YOTTA_SANDBOX_DELAY_MS, YOTTA_SANDBOX_WORKER_START_MS, YOTTA_SANDBOX_STOP_MS,
-YOTTA_SANDBOX_TERMINATE_MS, YOTTA_SANDBOX_DEPLOYMENT_LIMIT, YOTTA_SANDBOX_GPU_CAPACITY,
+YOTTA_SANDBOX_TERMINATE_MS, YOTTA_SANDBOX_TASK_MS, YOTTA_SANDBOX_STREAM_MS,
+YOTTA_SANDBOX_DEPLOYMENT_LIMIT, YOTTA_SANDBOX_GPU_CAPACITY,
 YOTTA_SANDBOX_API_KEY, YOTTA_SANDBOX_FAULTS (a JSON array of fault rules).
 
 Examples:
@@ -75,7 +82,7 @@ export function registerSandboxCommand(program: Command, ctx: Context): void {
     .addOption(new Option('--port <n>', 'port to listen on, on 127.0.0.1 (default: any free port)').argParser(parsePort))
     .addOption(new Option('--state <file>', 'state file to load and keep up to date (default: <config folder>/sandbox-state.json)'))
     .addOption(
-      new Option('--delay <duration>', 'how long every transition takes, e.g. 0, 500ms, 2s (default: workers start in 3s, stop in 2s)').argParser(
+      new Option('--delay <duration>', 'how long every transition (and every task) takes, e.g. 0, 500ms, 2s (default: workers start in 3s, stop in 2s, tasks take 2s)').argParser(
         parseDelay,
       ),
     )
@@ -125,9 +132,11 @@ export async function runSandbox(opts: SandboxCommandOptions, ctx: Context): Pro
     opts.delayMs !== undefined ? { workerStartMs: opts.delayMs, stopMs: opts.delayMs, terminateMs: opts.delayMs } : fromEnv.delays;
   let sandbox;
   try {
+    const taskMs = opts.delayMs ?? fromEnv.taskMs;
     sandbox = await startSandbox({
       ...fromEnv,
       ...(delays ? { delays } : {}),
+      ...(taskMs !== undefined ? { taskMs } : {}),
       port: opts.port,
       statePath,
       now: () => ctx.now(),

@@ -13,7 +13,7 @@ function wordsFunction(name: string, comment: string, entries: Array<[string, st
 // deployments`, given the --profile, --base-url and --sandbox typed on the line; words it prints are
 // matched as plain strings, never evaluated. Written with @{ for bash's ${ (a template literal's own).
 const WALKER = String.raw`
-# Completes word $2 from hint $1 ("words a b", "list a b", "files", "deployments", "workers", "credentials", "none"); $3 is kept in front.
+# Completes word $2 from hint $1 ("words a b", "list a b", "files", "deployments", "workers", "credentials", "tasks", "none"); $3 is kept in front.
 _yotta_values() {
   local kind=@{1%% *} words= cur=$2 pre=$3 w
   [[ $1 == *' '* ]] && words=@{1#* }
@@ -40,6 +40,10 @@ _yotta_values() {
       while IFS=$'\t' read -r w _; do
         [[ -n $w && $w == "$cur"* ]] && COMPREPLY+=("$pre$w")
       done < <(command yotta @{_yotta_pass[@]+"@{_yotta_pass[@]}"} --no-input --no-color __complete workers -- "$_yotta_arg1" 2>/dev/null </dev/null) ;;
+    tasks)
+      while IFS=$'\t' read -r w _; do
+        [[ -n $w && $w == "$cur"* ]] && COMPREPLY+=("$pre$w")
+      done < <(command yotta --no-input --no-color __complete tasks 2>/dev/null </dev/null) ;;
   esac
 }
 

@@ -27,6 +27,8 @@ function valueSwitches(h: ValueHint): string {
       return `-x -a ${fishQuote('(__yotta_workers)')}`;
     case 'credentials':
       return `-x -a ${fishQuote('(__yotta_credentials)')}`;
+    case 'tasks':
+      return `-x -a ${fishQuote('(__yotta_tasks)')}`;
     case 'none':
       return '-x';
   }
@@ -140,6 +142,10 @@ end
 function __yotta_credentials --description 'Registry credential names and ids, from yotta __complete credentials'
     __yotta_walk
     command yotta $__yotta_pass --no-input --no-color __complete credentials 2>/dev/null </dev/null
+end
+
+function __yotta_tasks --description 'Task ids of recent submissions, from yotta __complete tasks'
+    command yotta --no-input --no-color __complete tasks 2>/dev/null </dev/null
 end
 `;
 

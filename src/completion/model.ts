@@ -24,7 +24,9 @@ export type ValueHint =
   /** A worker id of the deployment given as the command's first argument (`yotta __complete workers <ref>`). */
   | { kind: 'workers' }
   /** A registry credential name or id, asked from `yotta __complete credentials`. */
-  | { kind: 'credentials' };
+  | { kind: 'credentials' }
+  /** A task id of a recent submission, asked from `yotta __complete tasks`. */
+  | { kind: 'tasks' };
 
 /** One flag of a command. */
 export interface OptionModel {
@@ -94,6 +96,7 @@ function argumentHint(cmd: Command, a: Argument, parent: Command | undefined): V
   if (a.argChoices && a.argChoices.length > 0) return { kind: 'words', words: a.argChoices };
   const name = a.name();
   if (/(^|\|)id(\||$)/.test(name)) return parent?.name() === 'credential' ? { kind: 'credentials' } : { kind: 'deployments' };
+  if (name === 'taskId') return { kind: 'tasks' };
   if (name === 'key' && parent?.name() === 'config') return { kind: 'words', words: CONFIG_KEYS };
   // The implicit `help [command]` of a group (commander makes it without a parent): the group's other commands.
   if (cmd.name() === 'help' && name === 'command' && parent) {

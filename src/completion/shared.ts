@@ -11,7 +11,7 @@ export function shQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A hint as the scripts read it: `none`, `files`, `deployments`, `credentials`, `words a b c` or `list a b c`. */
+/** A hint as the scripts read it: `none`, `files`, `deployments`, `workers`, `credentials`, `tasks`, `words a b c` or `list a b c`. */
 export function encodeHint(h: ValueHint): string {
   switch (h.kind) {
     case 'words':

@@ -21,7 +21,7 @@ function describedFunction(name: string, comment: string, entries: Array<[string
 
 // Written with @{ for zsh's ${ (a template literal's own). `cmdpath`, not `path`: zsh ties $path to $PATH.
 const WALKER = String.raw`
-# Completes the current word from hint $1 ("words a b", "list a b", "files", "deployments", "workers", "credentials", "none").
+# Completes the current word from hint $1 ("words a b", "list a b", "files", "deployments", "workers", "credentials", "tasks", "none").
 _yotta_values() {
   local kind=@{1%% *} line
   local -a vals deps
@@ -49,6 +49,11 @@ _yotta_values() {
         if [[ $line == *$'\t'* ]]; then deps+=("@{line%%$'\t'*}:@{line#*$'\t'}"); elif [[ -n $line ]]; then deps+=("$line"); fi
       done
       (( @{#deps} )) && _describe -t workers 'worker' deps ;;
+    tasks)
+      for line in @{(f)"$(command yotta --no-input --no-color __complete tasks 2>/dev/null </dev/null)"}; do
+        if [[ $line == *$'\t'* ]]; then deps+=("@{line%%$'\t'*}:@{line#*$'\t'}"); elif [[ -n $line ]]; then deps+=("$line"); fi
+      done
+      (( @{#deps} )) && _describe -t tasks 'task' deps ;;
   esac
 }
 

@@ -36,3 +36,15 @@ export function deploymentStatus(status: unknown, c: Colors): string {
 export function workerStatus(status: unknown, c: Colors): string {
   return paint(WORKER_COLORS, status, c);
 }
+
+const TASK_COLORS: Readonly<Record<string, Paint>> = {
+  SUCCESS: 'green',
+  DELIVERED: 'green',
+  PROCESSING: 'yellow',
+  FAILED: 'red',
+};
+
+/** A task status, coloured: SUCCESS/DELIVERED green, PROCESSING yellow, FAILED red. */
+export function taskStatus(status: unknown, c: Colors): string {
+  return paint(TASK_COLORS, status, c);
+}

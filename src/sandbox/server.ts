@@ -19,6 +19,9 @@ import { SandboxApiError, validateCreate, validateScale, validateUpdate } from '
 import { findLogTarget, LOGS_ROUTE, workerLogsPage } from './worker-logs.js';
 import type { CredentialCall } from './credentials.js';
 import { applyCredentialCall, credentialRoute } from './credentials.js';
+import type { StoredTask } from './tasks.js';
+import { DEFAULT_TASK_MS, TASKS_PATH, TaskBook, taskRoute } from './tasks.js';
+import { ALB_PREFIX, DEFAULT_STREAM_CHUNK_MS, serveAlb, withLocalDomains } from './alb.js';
 
 /** The API key the sandbox accepts unless told otherwise. */
 export const DEFAULT_SANDBOX_API_KEY = 'sandbox-0000-key';
@@ -46,6 +49,10 @@ export interface SandboxOptions {
   gpuCapacity?: Record<string, number>;
   /** Faults to inject from the start. */
   faults?: FaultRule[];
+  /** How long a task takes from submission to its end, in ms (default 2 s). */
+  taskMs?: number;
+  /** Pause between the chunks of a streamed chat completion of an ALB service, in ms (default 50). */
+  streamChunkMs?: number;
   /** Called once each request has been answered (or its connection dropped): `yotta sandbox` logs it. */
   onServed?: (served: ServedRequest) => void;
   /** Serve HTTPS with this PEM key and certificate (the benchmark's throwaway test CA signs one). */
@@ -64,6 +71,9 @@ export interface ServedRequest {
   /** Milliseconds from arrival to the end of the answer. */
   ms: number;
 }
+
+/** The state file: the deployments, and the tasks of QUEUE deployments. */
+export type SandboxFile = StateFile & { tasks?: StoredTask[] };
 
 /** One request as the sandbox received it. */
 export interface RecordedRequest {
@@ -114,7 +124,7 @@ const HTML_PAGE = (status: number): string =>
   `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
 /** Reads the state file; undefined when it does not exist; ConfigError naming it when unreadable. */
-export function loadStateFile(path: string): StateFile | undefined {
+export function loadStateFile(path: string): SandboxFile | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -137,13 +147,14 @@ export function loadStateFile(path: string): StateFile | undefined {
     Array.isArray(p.deployments) &&
     p.deployments.every((d) => typeof d === 'object' && d !== null && typeof d.id === 'string' && Array.isArray(d.pods) && Array.isArray(d.resources)) &&
     (p.credentials === undefined ||
-      (Array.isArray(p.credentials) && p.credentials.every((c) => typeof c === 'object' && c !== null && typeof c.id === 'string' && typeof c.name === 'string')));
+      (Array.isArray(p.credentials) && p.credentials.every((c) => typeof c === 'object' && c !== null && typeof c.id === 'string' && typeof c.name === 'string'))) &&
+    ((p as SandboxFile).tasks === undefined || Array.isArray((p as SandboxFile).tasks));
   if (!valid) throw new ConfigError(`sandbox state file ${path} is not a sandbox state (version 1); it was left untouched`, hint);
-  return p as StateFile;
+  return p as SandboxFile;
 }
 
 /** Writes the state file atomically: a temporary file beside it, then a rename. */
-export function saveStateFile(path: string, state: StateFile): void {
+export function saveStateFile(path: string, state: SandboxFile): void {
   writeFileAtomic(path, JSON.stringify(state, null, 2) + '\n');
 }
 
@@ -257,8 +268,14 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     deploymentLimit: o.deploymentLimit ?? DEFAULT_DEPLOYMENT_LIMIT,
     gpuCapacity: o.gpuCapacity ?? DEFAULT_GPU_CAPACITY,
   };
-  let state = new SandboxState(config, statePath ? loadStateFile(statePath) : undefined);
+  const taskMs = o.taskMs ?? DEFAULT_TASK_MS;
+  const streamChunkMs = o.streamChunkMs ?? DEFAULT_STREAM_CHUNK_MS;
+  const initial = statePath ? loadStateFile(statePath) : undefined;
+  let state = new SandboxState(config, initial);
+  let tasks = new TaskBook(taskMs, initial?.tasks);
   let stamp = statePath ? fileStamp(statePath) : undefined;
+  /** Set once listening: the domains of ALB deployments point at this listener. */
+  let baseUrl = '';
   const faults = new FaultSet(o.faults ?? []);
   const requests: RecordedRequest[] = [];
 
@@ -267,12 +284,15 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     if (!statePath) return;
     const current = fileStamp(statePath);
     if (current === stamp) return;
-    state = new SandboxState(config, loadStateFile(statePath));
+    const file = loadStateFile(statePath);
+    state = new SandboxState(config, file);
+    tasks = new TaskBook(taskMs, file?.tasks);
     stamp = current;
   };
   const persist = (): void => {
     if (!statePath) return;
-    saveStateFile(statePath, state.toFile());
+    const kept = tasks.toFile(state);
+    saveStateFile(statePath, { ...state.toFile(), ...(kept.length > 0 ? { tasks: kept } : {}) });
     stamp = fileStamp(statePath);
   };
 
@@ -282,17 +302,17 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       case 'create': {
         const d = state.create(validateCreate(body), t);
         persist();
-        return ok(d);
+        return ok(withLocalDomains(d, baseUrl));
       }
       case 'list':
-        return ok(state.list(statusFilter(query), t));
+        return ok(withLocalDomains(state.list(statusFilter(query), t), baseUrl));
       case 'get':
-        return ok(state.get(r.id, t));
+        return ok(withLocalDomains(state.get(r.id, t), baseUrl));
       case 'update': {
         const current = state.get(r.id, t);
         const d = state.update(r.id, validateUpdate(body, current), t);
         persist();
-        return ok(d);
+        return ok(withLocalDomains(d, baseUrl));
       }
       case 'start':
         state.start(r.id, t);
@@ -330,6 +350,26 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
 
   /** The envelope code each answer carried, for the request log. */
   const codes = new WeakMap<ServerResponse, number>();
+
+  /** The task endpoints: due tasks are finished first, so every answer is as of now. */
+  const applyTask = (r: Exclude<ReturnType<typeof taskRoute>, { op: 'none' | 'method-not-allowed' }>, body: unknown, query: Record<string, string[]>): Answer => {
+    const t = now();
+    if (tasks.advance(state, t)) persist();
+    switch (r.op) {
+      case 'submit': {
+        const data = tasks.submit(state, r.deploymentId, body, t);
+        persist();
+        return ok(data);
+      }
+      case 'get':
+        return ok(tasks.get(state, r.deploymentId, r.taskId, t));
+      case 'list':
+        return ok(tasks.list(state, r.deploymentId, query, t));
+      case 'count':
+        return ok(tasks.count(state, r.deploymentId, t));
+    }
+  };
+
   const send = (res: ServerResponse, a: Answer, extraHeaders: Record<string, string> = {}, numericIds = false): void => {
     if (res.destroyed || res.headersSent) return;
     codes.set(res, a.code);
@@ -395,7 +435,13 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
         break;
     }
 
-    const r = route(method, path);
+    if (path.startsWith(ALB_PREFIX)) {
+      refresh();
+      await serveAlb({ req, res, method, path, query, headers, text, state, now: now(), apiKey, streamChunkMs });
+      return;
+    }
+    const tr = path.startsWith(TASKS_PATH) ? taskRoute(method, path) : undefined;
+    const r = tr ?? route(method, path);
     let answer: Answer;
     let extra: Record<string, string> = {};
     if (r.op === 'none') {
@@ -409,14 +455,18 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       answer = { httpStatus: 401, code: 401, message: 'unauthorized: invalid API key', data: null };
     } else if (tooLarge) {
       answer = { httpStatus: 413, code: 10001, message: 'parameter error: request body is too large', data: null };
-    } else if (malformed && (r.op === 'create' || r.op === 'update' || r.op === 'scale' || (r.op === 'credentials' && method !== 'GET'))) {
+    } else if (malformed && (r.op === 'create' || r.op === 'update' || r.op === 'scale' || r.op === 'submit' || (r.op === 'credentials' && method !== 'GET'))) {
       answer = { httpStatus: 400, code: 10001, message: 'parameter error: request body is not valid JSON', data: null };
     } else {
       try {
         refresh();
-        answer = apply(r, body, query);
+        answer = tr && tr.op !== 'none' && tr.op !== 'method-not-allowed' ? applyTask(tr, body, query) : apply(r as Route, body, query);
       } catch (err) {
-        if (err instanceof SandboxApiError) answer = { httpStatus: err.httpStatus, code: err.code, message: err.message, data: null };
+        if (err instanceof SandboxApiError) {
+          answer = { httpStatus: err.httpStatus, code: err.code, message: err.message, data: null };
+          // A rate limiter says when to come back.
+          if (err.httpStatus === 429) extra = { 'retry-after': '1' };
+        }
         else answer = { httpStatus: 500, code: 10002, message: `system error: ${(err as Error).message}`, data: null };
       }
     }
@@ -472,9 +522,10 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (o.port ?? 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  baseUrl = `${o.tls ? 'https' : 'http'}://${urlHost}:${port}`;
 
   return {
-    url: `${o.tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    url: baseUrl,
     port,
     apiKey,
     requests,
@@ -511,7 +562,8 @@ function envInt(env: Readonly<Record<string, string | undefined>>, name: string)
 /**
  * Sandbox options from the environment:
  * YOTTA_SANDBOX_DELAY_MS (every delay), YOTTA_SANDBOX_WORKER_START_MS, YOTTA_SANDBOX_STOP_MS,
- * YOTTA_SANDBOX_TERMINATE_MS (one delay each, winning over the former),
+ * YOTTA_SANDBOX_TERMINATE_MS (one delay each, winning over the former), YOTTA_SANDBOX_TASK_MS (how
+ * long a task takes; else YOTTA_SANDBOX_DELAY_MS), YOTTA_SANDBOX_STREAM_MS (pause between streamed chunks),
  * YOTTA_SANDBOX_DEPLOYMENT_LIMIT, YOTTA_SANDBOX_GPU_CAPACITY (a number for every region/GPU pair,
  * or a JSON object {"us-east-1/NVIDIA_H100_80G": 8, "*": 64}), YOTTA_SANDBOX_API_KEY, and
  * YOTTA_SANDBOX_FAULTS (see faultsFromEnv). Only variables that are set appear in the result.
@@ -527,6 +579,10 @@ export function sandboxOptionsFromEnv(env: Readonly<Record<string, string | unde
   if (st !== undefined) delays.stopMs = st;
   if (te !== undefined) delays.terminateMs = te;
   if (Object.keys(delays).length > 0) out.delays = delays;
+  const taskMs = envInt(env, 'YOTTA_SANDBOX_TASK_MS') ?? all;
+  if (taskMs !== undefined) out.taskMs = taskMs;
+  const streamMs = envInt(env, 'YOTTA_SANDBOX_STREAM_MS');
+  if (streamMs !== undefined) out.streamChunkMs = streamMs;
   const limit = envInt(env, 'YOTTA_SANDBOX_DEPLOYMENT_LIMIT');
   if (limit !== undefined) out.deploymentLimit = limit;
   const cap = env.YOTTA_SANDBOX_GPU_CAPACITY?.trim();

@@ -77,7 +77,7 @@ describe('yotta completion', () => {
       }
       // __complete is only ever called, never offered.
       for (const line of text.split('\n').filter((l) => l.includes('__complete'))) {
-        expect(line, shell).toMatch(/__complete (deployments|workers -- |credentials|"?\$kind)/);
+        expect(line, shell).toMatch(/__complete (deployments|workers -- |credentials|tasks|"?\$kind)/);
       }
     }
   });
@@ -100,7 +100,7 @@ describe('yotta completion', () => {
   it('bash: completes commands, flags, values, lists and deployments as bash asks', async () => {
     const { dir, file, log } = workspace('bash', await script('bash'));
     const cases: Array<[string[], string]> = [
-      [['yotta', ''], 'deploy credential auth config sandbox gpus completion'],
+      [['yotta', ''], 'deploy credential task auth config sandbox gpus completion'],
       [['yotta', 'deploy', 'wa'], 'wait'],
       [['yotta', 'deploy', 'ls', '--st'], '--status'],
       [['yotta', 'deploy', 'list', '--status', 'st'], 'stopping stopped'],
@@ -181,7 +181,7 @@ describe('yotta completion', () => {
         ask(['yotta', 'deploy', '']),
       ].join('\n'),
     ]).split('\n');
-    expect(out[0]).toBe('deploy auth config sandbox gpus completion');
+    expect(out[0]).toBe('deploy task auth config sandbox gpus completion');
     expect(out[1]).toBe('initializing running stopping stopped failed');
     expect(out[2]).toBe('initializing running stopping stopped failed');
     expect(out[3]).toBe('llama-a llama-b 378888638324150969');

@@ -81,7 +81,7 @@ describe('yotta deploy list', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/IMAGE\s+MODE\s+DOMAIN\s+COST$/);
     expect(r.stdout).toContain('vllm/vllm-openai:latest');
-    expect(r.stdout).toMatch(/ALB\s+https:\/\/[a-z0-9]{12}\.yottadeos\.com/);
+    expect(r.stdout).toMatch(/ALB\s+http:\/\/127\.0\.0\.1:\d+\/alb\/[a-z0-9]{12}/);
   });
 
   it('prints the API data exactly with --json, ids as strings', async () => {

@@ -154,7 +154,7 @@ describe('faults and options from the environment', () => {
 
   it('sandboxOptionsFromEnv reads delays, limits, capacity, key and faults', () => {
     expect(sandboxOptionsFromEnv({})).toEqual({});
-    expect(sandboxOptionsFromEnv({ YOTTA_SANDBOX_DELAY_MS: '0' })).toEqual({ delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 } });
+    expect(sandboxOptionsFromEnv({ YOTTA_SANDBOX_DELAY_MS: '0' })).toEqual({ delays: { workerStartMs: 0, stopMs: 0, terminateMs: 0 }, taskMs: 0 });
     expect(
       sandboxOptionsFromEnv({
         YOTTA_SANDBOX_DELAY_MS: '100',
@@ -166,6 +166,7 @@ describe('faults and options from the environment', () => {
       }),
     ).toEqual({
       delays: { workerStartMs: 5000, stopMs: 100, terminateMs: 100 },
+      taskMs: 100,
       deploymentLimit: 3,
       gpuCapacity: { '*': 16 },
       apiKey: 'sandbox-other-key',

@@ -20,7 +20,7 @@ describe('with zero delays', () => {
     expect(d.id).toMatch(/^[1-9]\d{17}$/);
     expect(d.status).toBe('RUNNING');
     expect(d).toMatchObject({ totalWorkers: 2, runningWorkers: 2, creator: 'sandbox@yotta.local', imageRegistry: 'https://index.docker.io' });
-    expect(d.domain).toMatch(/^https:\/\/[a-z0-9]{12}\.yottadeos\.com$/);
+    expect(d.domain).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/alb\/[a-z0-9]{12}$/);
 
     const list = await data<ElasticDeploymentDetail[]>(sb, 'GET', '/list');
     expect(list.map((x) => x.id)).toEqual([d.id]);

@@ -20,6 +20,7 @@ export const DEPLOY_VERBS: readonly LazyCommand[] = [
   { names: ['wait'], load: async () => (await import('./wait.js')).registerWait },
   { names: ['apply'], load: async () => (await import('./apply.js')).registerApply },
   { names: ['diff'], load: async () => (await import('./diff.js')).registerDiff },
+  { names: ['call'], load: async () => (await import('./call.js')).registerCall },
 ];
 
 /** Adds `deploy` and, of its verbs, those `words` asks for (see WantedCommands). */
