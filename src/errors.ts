@@ -34,7 +34,7 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [number, string]> = [
   [8, 'wait timed out'],
   [9, 'deployment or task FAILED while waiting'],
   [10, 'some of several ids failed'],
-  [130, 'interrupted (Ctrl-C); 0 where Ctrl-C ends a stream (--watch, logs -f, sandbox)'],
+  [130, 'interrupted (Ctrl-C); 0 where Ctrl-C ends a stream (--watch, logs -f)'],
   [143, 'terminated (SIGTERM), everywhere'],
 ];
 

@@ -440,7 +440,9 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       await serveAlb({ req, res, method, path, query, headers, text, state, now: now(), apiKey, streamChunkMs });
       return;
     }
-    const tr = path.startsWith(TASKS_PATH) ? taskRoute(method, path) : undefined;
+    // Task paths share /v2/serverless/ with the worker-logs path: a path that is no task route is tried there.
+    const taskAttempt = path.startsWith(TASKS_PATH) ? taskRoute(method, path) : undefined;
+    const tr = taskAttempt?.op === 'none' ? undefined : taskAttempt;
     const r = tr ?? route(method, path);
     let answer: Answer;
     let extra: Record<string, string> = {};
@@ -460,7 +462,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     } else {
       try {
         refresh();
-        answer = tr && tr.op !== 'none' && tr.op !== 'method-not-allowed' ? applyTask(tr, body, query) : apply(r as Route, body, query);
+        answer = tr && tr.op !== 'method-not-allowed' ? applyTask(tr, body, query) : apply(r as Route, body, query);
       } catch (err) {
         if (err instanceof SandboxApiError) {
           answer = { httpStatus: err.httpStatus, code: err.code, message: err.message, data: null };

@@ -75,13 +75,14 @@ describe('yotta credential on a terminal', () => {
     expect(sb.requests).toEqual([]);
   });
 
-  it('delete asks first, naming the credential: "n" deletes nothing (exit 2), "y" deletes it', async () => {
+  it('delete asks first, naming the credential: "n" deletes nothing (exit 1, as deploy delete), "y" deletes it', async () => {
     expect((await typed(['credential', 'create', 'acme', '--type', 'GCR', '--username', 'u'], 'pw\r')).code).toBe(0);
     const id = (JSON.parse((await yotta(['credential', 'list', '--json'])).stdout) as Array<{ id: string }>)[0]!.id;
     sb.requests.length = 0;
     const no = await typed(['credential', 'delete', 'acme'], 'n\n');
-    expect(no.code).toBe(2);
-    expect(no.stderr).toContain(`Delete credential acme (${id.slice(0, 4)}…${id.slice(-4)})? [y/N]`);
+    expect(no.code).toBe(1);
+    expect(no.stderr).toContain(`Delete credential acme (${id})? [y/N]`);
+    expect(no.stderr).toContain('Nothing deleted.');
     expect(writes()).toEqual([]);
     const yes = await typed(['credential', 'delete', 'acme'], 'y\n');
     expect(yes.code, yes.stderr).toBe(0);

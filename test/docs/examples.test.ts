@@ -15,6 +15,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/main.js';
 import { createDeployment, stopDeployment } from '../../src/api/deployments.js';
+import { submitTask } from '../../src/api/tasks.js';
+import { createCredential } from '../../src/api/credentials.js';
+import { ApiClient } from '../../src/api/client.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { defaultSandboxStatePath } from '../../src/sandbox/paths.js';
 import { testContext, tempDir } from '../helpers/cli.js';
 import { buildCli, ROOT } from '../helpers/built-cli.js';
 import { startTestSandbox } from '../helpers/fixtures.js';
@@ -96,7 +101,7 @@ interface World {
 }
 
 /** A fresh emulator with the deployments examples name, and a folder with the files they read. */
-async function makeWorld(build: string): Promise<World> {
+async function makeWorld(build: string, lines: readonly string[]): Promise<World> {
   const sb = await startTestSandbox();
   const a = await createDeployment(sb.client, deploymentBody('llama-3-8b', { serviceMode: 'ALB', expose: { port: 8000, protocol: 'HTTP' } }));
   const b = await createDeployment(sb.client, deploymentBody('mistral-7b', { image: 'vllm/vllm-openai:v0.6.0' }));
@@ -104,6 +109,12 @@ async function makeWorld(build: string): Promise<World> {
   // broken FAILED, for `--status failed`.
   await stopDeployment(sb.client, b.id);
   await createDeployment(sb.client, deploymentBody('broken', { environmentVars: [{ key: 'SANDBOX_FAIL', value: '1' }] }));
+  // The QUEUE and ALB deployments the task and call examples use, RUNNING, with one task done.
+  if (lines.some((l) => /\bmy-(queue|alb)\b/.test(l))) {
+    const queue = await createDeployment(sb.client, deploymentBody('my-queue', { serviceMode: 'QUEUE', expose: { port: 8000, protocol: 'HTTP' } }));
+    await createDeployment(sb.client, deploymentBody('my-alb', { serviceMode: 'ALB', expose: { port: 8000, protocol: 'HTTP' } }));
+    await submitTask(sb.client, queue.id, { input: { prompt: 'seeded' }, workerPort: 8000, processUri: '/v1/completions' });
+  }
   const ids: Record<string, string> = {};
   for (const [placeholder, name] of Object.entries(PLACEHOLDER_IDS)) ids[placeholder] = name === 'llama-3-8b' ? a.id : b.id;
 
@@ -114,6 +125,25 @@ async function makeWorld(build: string): Promise<World> {
   // deploy.yaml is "your" spec: a deployment not created yet.
   writeFileSync(join(cwd, 'deploy.yaml'), specNamed('my-model'));
   writeFileSync(join(cwd, 'key.txt'), `${sb.sb.apiKey}\n`);
+  // Registry secrets the credential examples read.
+  writeFileSync(join(cwd, 'token.txt'), 'docs-registry-token\n');
+  writeFileSync(join(cwd, 'new-token.txt'), 'docs-registry-token-2\n');
+  writeFileSync(join(cwd, 'key.json'), '{\n  "type": "service_account",\n  "private_key": "docs"\n}\n');
+  // The credentials the examples name, in the state of `yotta --sandbox` (it runs its own emulator).
+  if (lines.some((l) => /--sandbox credential (get|update|delete)|--credential acme-registry --dry-run/.test(l))) {
+    const local = await startSandbox({ statePath: defaultSandboxStatePath({ env: { YOTTA_CONFIG_DIR: join(home, '.config', 'yotta') }, homeDir: home, cwd }) });
+    const client = new ApiClient({ baseUrl: local.url, apiKey: local.apiKey, userAgent: 'docs-test' });
+    try {
+      for (const [name, type] of [['acme-registry', 'PRIVATE'], ['old-hub', 'DOCKER_HUB'], ['old-gcr', 'GCR']] as const) {
+        // A block that creates the credential itself gets no second one of that name.
+        if (lines.some((l) => l.includes(`credential create ${name} `))) continue;
+        await createCredential(client, { name, type, username: 'robot', password: 'docs-registry-token' });
+      }
+    } finally {
+      await client.close();
+      await local.close();
+    }
+  }
   // A script that writes a spec, as `./make-spec.sh | yotta deploy create -f -` imagines one.
   writeFileSync(join(cwd, 'make-spec.sh'), `#!/bin/sh\nsed 's/^name: .*/name: generated-model/' deploy.yaml\n`);
   chmodSync(join(cwd, 'make-spec.sh'), 0o755);
@@ -158,6 +188,7 @@ function runLine(w: World, line: string): Promise<ShellResult> {
         SANDBOX_URL: w.sb.sb.url,
         ...(endless ? { YOTTA_DOCS_INTERRUPT: '1' } : {}),
         HF_TOKEN: 'hf_docs_example_token',
+        REGISTRY_TOKEN: 'docs-registry-token',
         // `yotta --sandbox …` runs its own emulator: transitions immediate, as in the served one.
         YOTTA_SANDBOX_WORKER_START_MS: '0',
         YOTTA_SANDBOX_STOP_MS: '0',
@@ -211,7 +242,7 @@ for (const [block, examples] of blocks) {
   describe(`examples of ${block}`, () => {
     let w: World;
     beforeAll(async () => {
-      w = await makeWorld(await buildCli());
+      w = await makeWorld(await buildCli(), examples.map((e) => e.line));
     }, 120_000);
     afterAll(async () => {
       await w?.sb.close();

@@ -75,7 +75,7 @@ describe('yotta credential create (built CLI)', () => {
     expect(writes()).toEqual([`POST ${CRED}`]);
     expect(bodyOf('POST')).toEqual({ name: 'gcr-key', type: 'GCR', username: '_json_key', password: key });
     expect(r.stdout).toMatch(/^ID:\s+\d{18}\nName:\s+gcr-key\nType:\s+GCR\nCreated:\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\n$/);
-    expect(r.stderr).toMatch(/^Created credential gcr-key \(\d{4}…\d{4}\)\. Next: yotta deploy create -f deploy\.yaml --credential gcr-key\n$/);
+    expect(r.stderr).toMatch(/^Created credential gcr-key \(\d{18}\)\. Next: yotta deploy create -f deploy\.yaml --credential gcr-key\n$/);
     expect(r.stdout + r.stderr).not.toContain('private_key');
   });
 
@@ -181,7 +181,7 @@ describe('yotta credential update (built CLI)', () => {
     expect(writes()).toEqual([`PATCH ${CRED}/${id}`]);
     expect(bodyOf('PATCH')).toEqual({ name: 'alpha-prod', username: 'bot' });
     expect(renamed.stdout).toMatch(/^Name:\s+alpha-prod$/m);
-    expect(renamed.stderr).toBe(`Updated credential alpha-prod (${id.slice(0, 4)}…${id.slice(-4)}). Next: yotta credential list\n`);
+    expect(renamed.stderr).toBe(`Updated credential alpha-prod (${id}). Next: yotta credential list\n`);
 
     sb.requests.length = 0;
     const pw = await yotta(['credential', 'update', id, '--password-stdin', '--json'], { stdin: 'new-secret\r\n' });

@@ -194,7 +194,9 @@ describe('sandbox tasks', () => {
     expect((await v2(a, 'GET', q.id, '/kept')).json.data.status).toBe('SUCCESS');
     await call(a, 'POST', `/${q.id}/stop`);
     await call(a, 'DELETE', `/${q.id}`);
-    expect(JSON.parse(readFileSync(statePath, 'utf8'))).toEqual({ version: 1, deployments: [] });
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { version: number; deployments: unknown[]; tasks?: unknown[] };
+    expect(saved).toMatchObject({ version: 1, deployments: [] });
+    expect(saved.tasks ?? []).toEqual([]);
   });
 });
 

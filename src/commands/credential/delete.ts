@@ -131,7 +131,7 @@ export async function runCredentialDelete(opts: CredentialDeleteOptions, ctx: Co
       const results: ActionResult[] = targets.map((t) => ({ id: t.id, ...(t.name ? { name: t.name } : {}), action: 'delete', ok: t.error === undefined, error: t.error }));
       if (!(await printMachine(ui, actionResultsJson(results)))) {
         for (const t of targets) {
-          if (t.error === undefined) ui.success(`Deleted credential ${t.name ? describeRef(t.id, t.name) : t.id}.`);
+          if (t.error === undefined) ui.success(`Deleted ${t.name ? describeRef(t.id, t.name) : t.id}.`);
           else ui.error(t.error instanceof YottaError ? t.error : new YottaError(String(t.error)));
         }
       }
