@@ -120,7 +120,7 @@ export async function printDeployments(ui: Ui, list: readonly ElasticDeploymentD
     const row = [
       cell(d.id),
       cell(d.name),
-      deploymentStatus(d.status, ui.c),
+      deploymentStatus(d.status, ui.outColors),
       workersCell(d),
       gpuSummary(d.resources),
       regionSummary(d.resources),
@@ -155,7 +155,7 @@ function safeLines(text: string): string {
 }
 
 function section(ui: Ui, title: string, body: string): string {
-  return body === '' ? '' : `\n${ui.c.bold(title)}\n${body}`;
+  return body === '' ? '' : `\n${ui.outColors.bold(title)}\n${body}`;
 }
 
 function indent(text: string, by = '  '): string {
@@ -239,7 +239,7 @@ export async function printDeployment(ui: Ui, deployment: ElasticDeploymentDetai
   let text = renderFields([
     ['ID', textOf(d.id)],
     ['Name', textOf(d.name)],
-    ['Status', d.status === undefined || d.status === null ? undefined : deploymentStatus(d.status, ui.c)],
+    ['Status', d.status === undefined || d.status === null ? undefined : deploymentStatus(d.status, ui.outColors)],
     ['Service mode', textOf(d.serviceMode)],
     ['Image', textOf(d.image)],
     ['Registry', textOf(d.imageRegistry)],
@@ -314,7 +314,7 @@ export async function printWorkers(ui: Ui, workers: readonly ElasticDeploymentWo
   const rows = items.map((w) => {
     const row = [
       cell(w.id),
-      workerStatus(w.status, ui.c),
+      workerStatus(w.status, ui.outColors),
       wide ? regionLabel(w) : cell(w.region ?? w.regionDisplayName),
       gpuLabel(w),
       formatUptime(w.uptime),

@@ -57,7 +57,7 @@ export function renderTask(ui: Ui, t: Task): string {
   let text = renderFields([
     ['Task ID', cell(t.taskId)],
     ['Deployment', r.endpointName ? `${cell(r.endpointName)} (${cell(r.endpointId)})` : cell(r.endpointId)],
-    ['Status', taskStatus(t.status, ui.c)],
+    ['Status', taskStatus(t.status, ui.outColors)],
     ['Worker URL', r.workerUrl ? cell(r.workerUrl) : undefined],
     ['Webhook', r.webhook ? cell(r.webhook) : undefined],
     ['Delivery', r.webhook ? `${cell(r.deliveryStatus)} (${cell(r.deliveryAttempts)} attempt${r.deliveryAttempts === 1 ? '' : 's'})` : undefined],
@@ -81,7 +81,7 @@ export function renderTaskTable(ui: Ui, tasks: readonly Task[], headers: boolean
   const columns: Column[] = [{ header: 'TASK ID' }, { header: 'STATUS' }, { header: 'CREATED' }, { header: 'UPDATED' }, { header: 'DELIVERY' }, { header: 'ERROR', shrink: true }];
   const rows = tasks.map((t) => [
     cell(t.taskId),
-    taskStatus(t.status, ui.c),
+    taskStatus(t.status, ui.outColors),
     formatTime(t.createdAt) ?? MISSING,
     formatTime(t.updatedAt) ?? MISSING,
     t.webhook ? cell(t.deliveryStatus) : MISSING,

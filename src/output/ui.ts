@@ -30,9 +30,9 @@ export interface Ui {
   /** Prompts are possible: stdin and stderr are terminals and --no-input was not given. */
   readonly interactive: boolean;
   /** Colour functions for text written to stdout (identity when stdout is not coloured). */
-  readonly c: Colors;
+  readonly outColors: Colors;
   /** Colour functions for text written to stderr, which is coloured on its own terms. */
-  readonly ce: Colors;
+  readonly errColors: Colors;
   /** Writes a result to stdout, adding the final newline when `text` lacks one. */
   out(text: string): void;
   /** Narration on stderr; not shown under --quiet, --json or -o yaml. */
@@ -68,8 +68,8 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
   const errColor = colorEnabled(ctx.stderr, ctx.env, noColorFlag);
   const quiet = g.quiet === true;
   const narrate = !quiet && !machine;
-  const c = colors(color);
-  const ce = colors(errColor);
+  const outColors = colors(color);
+  const errColors = colors(errColor);
   // FORCE_COLOR may colour a pipe, but an animation needs a real terminal; NO_COLOR and TERM=dumb
   // rule it out even when FORCE_COLOR is set.
   const noColorEnv = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
@@ -84,8 +84,8 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
     quiet,
     // stdin last: reading it creates its stream, which a command that never prompts does not need.
     interactive: Boolean(ctx.stderr.isTTY && g.input !== false && ctx.stdin.isTTY),
-    c,
-    ce,
+    outColors,
+    errColors,
     out(text) {
       ctx.stdout.write(line(text));
     },
@@ -93,16 +93,16 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
       if (narrate) err(message);
     },
     success(message) {
-      if (narrate) err(errColor ? `${ce.green('✓')} ${message}` : message);
+      if (narrate) err(errColor ? `${errColors.green('✓')} ${message}` : message);
     },
     warn(message) {
-      err(`${ce.yellow('Warning:')} ${message}`);
+      err(`${errColors.yellow('Warning:')} ${message}`);
     },
     next(message, command) {
-      if (narrate) err(`${message} Next: ${ce.cyan(command)}`);
+      if (narrate) err(`${message} Next: ${errColors.cyan(command)}`);
     },
     debug(message) {
-      if (g.debug) err(ce.dim(message));
+      if (g.debug) err(errColors.dim(message));
     },
     error(error) {
       const secrets = secretsOf(ctx);
@@ -124,7 +124,7 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
         return;
       }
       const shown = (text: string): string => escapeControls(redactText(text, secrets), 'keep');
-      err(`${ce.red('Error:')} ${shown(error.message)}`);
+      err(`${errColors.red('Error:')} ${shown(error.message)}`);
       if (error.hint) err(shown(error.hint));
     },
     spinner(text) {
@@ -132,10 +132,10 @@ export function createUi(ctx: Context, g: GlobalOptions): Ui {
         ctx,
         text,
         animate: narrate && canAnimate,
-        colors: ce,
+        colors: errColors,
         finish(kind, message) {
           if (kind === 'succeed') ui.success(message);
-          else if (narrate) err(errColor ? `${ce.red('✗')} ${message}` : message);
+          else if (narrate) err(errColor ? `${errColors.red('✗')} ${message}` : message);
         },
       });
     },

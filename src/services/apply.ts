@@ -250,7 +250,7 @@ export class ApplyRun {
     if (!item.plan || item.plan.differences.length === 0) return;
     const showEnv = this.settings.showEnv;
     item.ui.info(`${item.label} differs from the spec:`);
-    for (const l of plan.planDifferenceLines(plan.maskDifferences(item.plan.differences, showEnv), this.ui.ce, !showEnv)) item.ui.info(l);
+    for (const l of plan.planDifferenceLines(plan.maskDifferences(item.plan.differences, showEnv), this.ui.errColors, !showEnv)) item.ui.info(l);
   }
 
   /** A read or a poll, when a slot of the concurrency budget is free (never sent after Ctrl-C). */

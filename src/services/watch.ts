@@ -146,7 +146,7 @@ export async function runWatch<T>(ui: Ui, view: WatchView<T>, intervalMs: number
     if (body === shownBody) return;
     const header = ui.quiet
       ? ''
-      : ui.c.dim(`Every ${formatDuration(intervalMs)}, last change ${clock(ctx.now())} (Ctrl-C to stop)`) + '\n\n';
+      : ui.outColors.dim(`Every ${formatDuration(intervalMs)}, last change ${clock(ctx.now())} (Ctrl-C to stop)`) + '\n\n';
     const text = header + (body.endsWith('\n') ? body : body + '\n');
     // Back to the first row of the frame on screen, then clear to the end of the screen.
     const back = shownRows > 0 ? `\r\u001b[${shownRows}A\u001b[J` : '';
@@ -240,7 +240,7 @@ export function itemMakers(ui: Ui): {
       return {
         key: `deployment:${cell(r.id)}`,
         label: `${cell(r.name)} ${cell(r.id)}`,
-        state: `${deploymentStatus(r.status, ui.c)} ${cell(r.runningWorkers)}/${cell(r.totalWorkers)}`,
+        state: `${deploymentStatus(r.status, ui.outColors)} ${cell(r.runningWorkers)}/${cell(r.totalWorkers)}`,
         data: d,
         fields: { deployment: d },
       };
@@ -250,7 +250,7 @@ export function itemMakers(ui: Ui): {
       return {
         key: `worker:${cell(r.id)}`,
         label: `worker ${cell(r.id)}`,
-        state: workerStatus(r.status, ui.c),
+        state: workerStatus(r.status, ui.outColors),
         data: w,
         fields: { deploymentId, worker: w },
       };

@@ -9,7 +9,7 @@ describe('createUi', () => {
     expect(ui.color).toBe(false);
     expect(ui.quiet).toBe(false);
     expect(ui.interactive).toBe(false);
-    expect(ui.c.green('ok')).toBe('ok');
+    expect(ui.outColors.green('ok')).toBe('ok');
   });
 
   it('treats --json as -o json, and json and yaml as machine formats', () => {
@@ -21,11 +21,11 @@ describe('createUi', () => {
   it('colours stdout on a terminal, and stderr on its own terms', () => {
     const { ui } = makeUi({}, { stdoutTTY: true });
     expect(ui.color).toBe(true);
-    expect(ui.c.green('ok')).toBe('\u001b[32mok\u001b[39m');
-    expect(ui.ce.green('ok')).toBe('ok');
+    expect(ui.outColors.green('ok')).toBe('\u001b[32mok\u001b[39m');
+    expect(ui.errColors.green('ok')).toBe('ok');
     const err = makeUi({}, { stderrTTY: true }).ui;
     expect(err.color).toBe(false);
-    expect(err.ce.red('x')).toBe('\u001b[31mx\u001b[39m');
+    expect(err.errColors.red('x')).toBe('\u001b[31mx\u001b[39m');
   });
 
   it('follows FORCE_COLOR, NO_COLOR and --no-color', () => {
@@ -37,8 +37,8 @@ describe('createUi', () => {
 
   it('nests styles without losing the outer one', () => {
     const { ui } = makeUi({}, { stdoutTTY: true });
-    expect(ui.c.bold(`a ${ui.c.dim('b')} c`)).toBe('\u001b[1ma \u001b[2mb\u001b[22m\u001b[1m c\u001b[22m');
-    expect(ui.c.red('')).toBe('');
+    expect(ui.outColors.bold(`a ${ui.outColors.dim('b')} c`)).toBe('\u001b[1ma \u001b[2mb\u001b[22m\u001b[1m c\u001b[22m');
+    expect(ui.outColors.red('')).toBe('');
   });
 
   it('is interactive only with stdin and stderr terminals and without --no-input', () => {

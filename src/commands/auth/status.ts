@@ -104,7 +104,7 @@ async function print(ui: Ui, st: AuthStatus): Promise<void> {
     ui.out(stringify(st));
     return;
   }
-  const api = st.accepted === true ? ui.c.green('key accepted') : st.accepted === false ? ui.c.red('key rejected') : 'not checked';
+  const api = st.accepted === true ? ui.outColors.green('key accepted') : st.accepted === false ? ui.outColors.red('key rejected') : 'not checked';
   ui.out(
     [
       `Profile:   ${st.profile}`,

@@ -127,7 +127,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<void> 
  */
 function printPlan(ui: Ui, item: ApplyItem, showEnv: boolean, restartAllowed: boolean): void {
   const label = item.label;
-  const colors = ui.c;
+  const colors = ui.outColors;
   const p = item.plan;
   let head: string;
   switch (p?.action) {

@@ -135,7 +135,7 @@ export async function runDiff(opts: DiffOptions, ctx: Context): Promise<void> {
       await render.printMachine(ui, items.map(toJson));
     }
   } else {
-    const colors = ui.c;
+    const colors = ui.outColors;
     let first = true;
     for (const item of items) {
       if (item.error !== undefined) {

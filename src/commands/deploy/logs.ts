@@ -198,7 +198,7 @@ export async function runLogs(opts: LogsOptions, ctx: Context): Promise<void> {
   const ui = createUi(ctx, opts.g);
   const json = ui.format === 'json';
   const terminal = ctx.stdout.isTTY;
-  const labels = new Labels(ui.c);
+  const labels = new Labels(ui.outColors);
   let prefix = opts.prefix;
   let buffer = '';
   const flush = (): void => {
@@ -209,7 +209,7 @@ export async function runLogs(opts: LogsOptions, ctx: Context): Promise<void> {
   const emit = (e: LogEntry): void => {
     if (json) buffer += jsonLine(e) + '\n';
     else {
-      const head = (prefix ? labels.of(e.workerId) + ' ' : '') + (opts.timestamps ? ui.c.dim(e.timestamp) + ' ' : '');
+      const head = (prefix ? labels.of(e.workerId) + ' ' : '') + (opts.timestamps ? ui.outColors.dim(e.timestamp) + ' ' : '');
       buffer += head + (terminal ? terminalText(e.log) : e.log) + '\n';
     }
     if (buffer.length >= 65_536) flush();

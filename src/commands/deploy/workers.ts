@@ -137,7 +137,7 @@ async function watchWorkers(
       },
       items: ({ deployment, workers }) => [make.deployment(deployment), ...(Array.isArray(workers) ? workers : []).map((w) => make.worker(id, w))],
       async frame({ deployment: d, workers }) {
-        const state = `${describeRef(d.id, d.name)}: ${deploymentStatus(d.status, ui.c)}, ${cell(d.runningWorkers)}/${cell(d.totalWorkers)} workers running`;
+        const state = `${describeRef(d.id, d.name)}: ${deploymentStatus(d.status, ui.outColors)}, ${cell(d.runningWorkers)}/${cell(d.totalWorkers)} workers running`;
         const capture = captureUi(ui);
         await printWorkers(capture.ui, workers);
         return `${state}\n\n${capture.text()}`;

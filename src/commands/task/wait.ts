@@ -71,7 +71,7 @@ export async function runTaskWait(o: TaskWaitCommandOptions, ctx: Context): Prom
       spinner.stop();
       if (r.kind === 'done') {
         const error = r.task.status === 'FAILED' && typeof r.task.error === 'string' ? `  ${safeText(r.task.error)}` : '';
-        ui.out(`${r.taskId}  ${taskStatus(r.task.status, ui.c)}${error}`);
+        ui.out(`${r.taskId}  ${taskStatus(r.task.status, ui.outColors)}${error}`);
       } else if (r.kind === 'timeout') {
         ui.out(`${r.taskId}  still ${String(r.task?.status ?? 'PROCESSING')} after ${formatDuration(timeoutMs)}`);
       } else {
