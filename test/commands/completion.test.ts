@@ -141,7 +141,7 @@ describe('yotta completion', () => {
       [
         `set -x PATH '${join(dir, 'bin')}' $PATH`,
         `source '${file}'`,
-        ask('yotta deploy l'),
+        ask('yotta deploy li'),
         ask('yotta deploy list --status running,st'),
         ask('yotta -o '),
         ask('yotta --sandbox deploy get '),
@@ -181,12 +181,12 @@ describe('yotta completion', () => {
         ask(['yotta', 'deploy', '']),
       ].join('\n'),
     ]).split('\n');
-    expect(out[0]).toBe('deploy task auth config sandbox gpus completion');
+    expect(out[0]).toBe('deploy credential task auth config sandbox gpus completion');
     expect(out[1]).toBe('initializing running stopping stopped failed');
     expect(out[2]).toBe('initializing running stopping stopped failed');
     expect(out[3]).toBe('llama-a llama-b 378888638324150969');
     expect(out[4]).toBe('FILES');
-    expect(out[5]).toBe('create list get update start stop delete scale workers wait apply diff');
+    expect(out[5]).toBe('init create list get update start stop delete scale workers logs wait apply diff call');
   });
 
   it('follows the program: a new command, flag and choice appear without editing the generators', () => {
