@@ -33,7 +33,7 @@ import * as plan from './plan.js';
 import { SharedSleep } from './poller.js';
 import * as pricing from './pricing.js';
 import { resolveSpecCredentials } from './credentials.js';
-import { READ_AFTER_BUDGET_MS, eachInOrder, explainError, interruptionOutcomes, reportItemError, throwIfFailed } from './runner.js';
+import { READ_AFTER_BUDGET_MS, sendWhenFree, sendWrite, eachInOrder, explainError, interruptionOutcomes, reportItemError, throwIfFailed } from './runner.js';
 
 /** How apply runs, from its flags. */
 export interface ApplySettings {
@@ -255,28 +255,12 @@ export class ApplyRun {
 
   /** A read or a poll, when a slot of the concurrency budget is free (never sent after Ctrl-C). */
   private request<T>(send: () => Promise<T>): Promise<T> {
-    return this.limiter.run(async () => {
-      if (this.ui.ctx.signal.aborted) throw new InterruptedError();
-      return send();
-    });
+    return sendWhenFree(this.limiter, this.ui.ctx.signal, send);
   }
 
   /** A write for `item`, marked in flight while it is (Ctrl-C then says its outcome is unknown) and the item changed once answered. */
   private write<T>(item: ApplyItem, what: string, send: () => Promise<T>): Promise<T> {
-    return this.request(async () => {
-      item.started = true;
-      item.writing = what;
-      let answer: T;
-      try {
-        answer = await send();
-      } catch (err) {
-        if (!isInterruption(err, this.ui.ctx.signal)) item.writing = undefined;
-        throw err;
-      }
-      item.writing = undefined;
-      item.changed = true;
-      return answer;
-    });
+    return sendWrite(this.limiter, this.ui.ctx.signal, item, what, send);
   }
 
   /** Reads the state after an action; a failed read leaves it unknown (the action itself succeeded). */

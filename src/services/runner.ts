@@ -171,6 +171,36 @@ class OrderedNarration {
   }
 }
 
+/** Sends one request when a slot of `limiter` is free; one still queued when Ctrl-C comes is never sent. */
+export function sendWhenFree<T>(limiter: Limiter, signal: AbortSignal, send: () => Promise<T>): Promise<T> {
+  return limiter.run(async () => {
+    if (signal.aborted) throw new InterruptedError();
+    return send();
+  });
+}
+
+/**
+ * Sends a write for `item` (`what` names it, e.g. `stop`) when a slot is free: marks it in flight
+ * while it is, so that Ctrl-C can say its outcome is unknown, and marks the item changed once answered.
+ */
+export function sendWrite<T>(limiter: Limiter, signal: AbortSignal, item: WorkItem, what: string, send: () => Promise<T>): Promise<T> {
+  return sendWhenFree(limiter, signal, async () => {
+    item.started = true;
+    item.writing = what;
+    let answer: T;
+    try {
+      answer = await send();
+    } catch (err) {
+      // Cut short by Ctrl-C, the write stays marked in flight: whether it happened is unknown.
+      if (!isInterruption(err, signal)) item.writing = undefined;
+      throw err;
+    }
+    item.writing = undefined;
+    item.changed = true;
+    return answer;
+  });
+}
+
 /** What the runner needs of an item it works on (a deployment of start/stop/delete/scale, a document of apply). */
 export interface WorkItem {
   /** Narration of this item (held until its turn when several run at once); set by eachInOrder. */
@@ -446,10 +476,7 @@ export class DeploymentRun {
    * Ctrl-C comes is never sent.
    */
   request<T>(send: () => Promise<T>): Promise<T> {
-    return this.limiter.run(async () => {
-      if (this.ui.ctx.signal.aborted) throw new InterruptedError();
-      return send();
-    });
+    return sendWhenFree(this.limiter, this.ui.ctx.signal, send);
   }
 
   /**
@@ -457,21 +484,7 @@ export class DeploymentRun {
    * Ctrl-C can say its outcome is unknown, and marks the item changed once it is answered.
    */
   async write<T>(item: RunItem, what: string, send: () => Promise<T>): Promise<T> {
-    return this.request(async () => {
-      item.started = true;
-      item.writing = what;
-      let answer: T;
-      try {
-        answer = await send();
-      } catch (err) {
-        // Cut short by Ctrl-C, the write stays marked in flight: whether it happened is unknown.
-        if (!isInterruption(err, this.ui.ctx.signal)) item.writing = undefined;
-        throw err;
-      }
-      item.writing = undefined;
-      item.changed = true;
-      return answer;
-    });
+    return sendWrite(this.limiter, this.ui.ctx.signal, item, what, send);
   }
 
   /**
