@@ -24,26 +24,11 @@ export async function readHiddenLine(ctx: Context, prompt: string): Promise<stri
   ctx.stderr.write(prompt);
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
-  return new Promise<string>((resolve, reject) => {
-    let value = '';
-    let done = false;
-    const finish = (err?: Error): void => {
-      if (done) return;
-      done = true;
-      stdin.off('data', onData);
-      stdin.off('end', onEnd);
-      stdin.off('error', onError);
-      ctx.signal.removeEventListener('abort', onAbort);
-      stdin.setRawMode?.(false);
-      stdin.pause();
-      // The user's Enter was not echoed either; end the prompt's line ourselves.
-      ctx.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const onData = (chunk: string | Buffer): void => {
-      for (const ch of String(chunk).replace(ESCAPES, '')) {
-        if (done) return;
+  let value = '';
+  return readStdinUntil(
+    ctx,
+    (chunk, finish) => {
+      for (const ch of chunk.replace(ESCAPES, '')) {
         switch (ch) {
           case '\r':
           case '\n':
@@ -64,14 +49,56 @@ export async function readHiddenLine(ctx: Context, prompt: string): Promise<stri
             if (ch >= ' ') value += ch;
         }
       }
+    },
+    () => value,
+    () => {
+      stdin.setRawMode?.(false);
+      // The user's Enter was not echoed either; end the prompt's line ourselves.
+      ctx.stderr.write('\n');
+    },
+  );
+}
+
+/**
+ * The one place that listens to stdin for an answer: feeds each chunk to `onChunk` until it calls
+ * `finish` (or input ends, or fails), then removes every listener, pauses stdin, runs `cleanup` and
+ * resolves to `result()`. Ctrl-C (the context's signal) rejects with InterruptedError.
+ */
+export function readStdinUntil<T>(
+  ctx: Pick<Context, 'stdin' | 'signal'>,
+  onChunk: (chunk: string, finish: (err?: Error) => void) => void,
+  result: () => T,
+  cleanup?: () => void,
+): Promise<T> {
+  const { stdin, signal } = ctx;
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const finish = (err?: Error): void => {
+      if (done) return;
+      done = true;
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.off('error', onError);
+      signal.removeEventListener('abort', onAbort);
+      stdin.pause();
+      cleanup?.();
+      if (err) reject(err);
+      else resolve(result());
+    };
+    const onData = (chunk: string | Buffer): void => {
+      if (!done) onChunk(String(chunk), finish);
     };
     const onEnd = (): void => finish();
     const onError = (err: Error): void => finish(err);
     const onAbort = (): void => finish(new InterruptedError());
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
     stdin.on('data', onData);
     stdin.once('end', onEnd);
     stdin.once('error', onError);
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
     stdin.resume();
   });
 }
